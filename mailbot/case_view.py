@@ -1,0 +1,110 @@
+"""Cases as people and scripts see them: a JSON document and a plain-text page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from mailbot.render import uk_date, uk_time
+from mailbot.store.models import Case, CaseEvent, OutboxEmail
+
+
+def person(name: str | None, email: str | None) -> dict[str, str | None] | None:
+    if not name and not email:
+        return None
+    return {"name": name, "email": email}
+
+
+def local_iso(value: datetime | None, zone: ZoneInfo) -> str | None:
+    """ISO 8601 in the alliance's time zone, with its offset, so the value is unambiguous."""
+    return value.astimezone(zone).isoformat(timespec="seconds") if value else None
+
+
+def local_text(value: datetime, zone: ZoneInfo) -> str:
+    local = value.astimezone(zone)
+    return f"{uk_date(local)} {uk_time(local)}"
+
+
+def case_row(case: Case, zone: ZoneInfo) -> dict[str, Any]:
+    """The short form that `mailbot cases` lists."""
+    return {
+        "reference": case.reference,
+        "state": case.state,
+        "school": case.school,
+        "requester": person(case.requester_name, case.requester_email),
+        "updated": local_iso(case.updated_at, zone),
+    }
+
+
+def case_document(case: Case, zone: ZoneInfo) -> dict[str, Any]:
+    """The whole case, with its history and emails, as `mailbot case REF --json` prints it."""
+    return {
+        "reference": case.reference,
+        "state": case.state,
+        "school": case.school,
+        "requester": person(case.requester_name, case.requester_email),
+        "requesting_headteacher": person(case.headteacher_name, case.headteacher_email),
+        "visiting_teacher": person(case.visiting_teacher_name, case.visiting_teacher_email),
+        "initiated_by": case.initiated_by,
+        "context": case.context,
+        "reason": case.reason,
+        "objectives": case.objectives,
+        "created": local_iso(case.created_at, zone),
+        "updated": local_iso(case.updated_at, zone),
+        "history": [history_entry(event, zone) for event in case.events],
+        "emails": [email_entry(email, zone) for email in case.emails],
+    }
+
+
+def history_entry(event: CaseEvent, zone: ZoneInfo) -> dict[str, Any]:
+    entry: dict[str, Any] = {"at": local_iso(event.at, zone), "event": event.event}
+    if event.actor:
+        entry["by"] = event.actor
+    entry.update(event.details or {})
+    return entry
+
+
+def email_entry(email: OutboxEmail, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "message_id": email.message_id,
+        "to": email.recipient,
+        "purpose": email.purpose,
+        "subject": email.subject,
+        "status": email.status,
+        "queued": local_iso(email.created_at, zone),
+        "sent": local_iso(email.sent_at, zone),
+        "error": email.last_error,
+    }
+
+
+def case_text(case: Case, zone: ZoneInfo, state_label: str) -> str:
+    """A readable page about one case for the terminal."""
+    document = case_document(case, zone)
+    lines = [f"{case.reference}  {state_label} ({case.state})", ""]
+    for label, key in (("Requester", "requester"), ("Headteacher", "requesting_headteacher"), ("Visiting teacher", "visiting_teacher")):
+        lines.append(f"{label + ':':<18}{_person_text(document[key])}")
+    lines.append(f"{'School:':<18}{case.school}")
+    lines.append(f"{'Initiated by:':<18}{case.initiated_by or '-'}")
+    for label, value in (("School context", case.context), ("Reason for the visit", case.reason), ("Objectives", case.objectives)):
+        lines += ["", f"{label}:", *(f"  {line}" for line in (value or "-").splitlines())]
+
+    lines += ["", "History:"]
+    for event in case.events:
+        lines.append(f"  {local_text(event.at, zone)}  {_event_text(event)}")
+    return "\n".join(lines)
+
+
+def _person_text(value: dict[str, str | None] | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value['name'] or ''} <{value['email'] or '-'}>".strip()
+
+
+def _event_text(event: CaseEvent) -> str:
+    details = event.details or {}
+    if event.event.startswith("email_"):
+        return f"{event.event.replace('_', ' ')}: {details.get('purpose')} to {details.get('to')}"
+    if event.event == "case_opened":
+        return f"case opened from a form, state {details.get('state')}"
+    return event.event.replace("_", " ")

@@ -1,0 +1,66 @@
+"""Decide what kind of message arrived, before anything acts on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from mailbot.form import FormReading, FormRules, is_form_subject, read_form
+from mailbot.message import InboundMail
+from mailbot.references import find_reference
+
+
+class Kind(StrEnum):
+    FORM = "form"
+    AUTOMATIC = "automatic"
+    OWN = "own"
+    CASE_MAIL = "case_mail"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Classification:
+    kind: Kind
+    detail: str
+    form: FormReading | None = None
+
+
+def classify(mail: InboundMail, bot_address: str, form_rules: FormRules) -> Classification:
+    """Classify ``mail``; the order of the checks is what keeps automatic mail from starting loops.
+
+    A message with a form subject is a form even when it declares itself
+    automatic, because website forms are machine-sent by nature and the bot
+    answers the people named in the fields, never the sender. A form whose
+    subject was changed is recognised by its labels only when nothing marks
+    it as automatic or as mail about an existing case, since an auto-reply
+    may quote a form back.
+    """
+    if mail.sender_address.casefold() == bot_address.casefold():
+        return Classification(Kind.OWN, "The message was sent from the bot's own address.")
+
+    if is_form_subject(mail.subject, form_rules):
+        return Classification(Kind.FORM, "PST request form", read_form(mail.subject, mail.text_plain, mail.text_html, form_rules))
+
+    if mail.is_automatic:
+        return Classification(Kind.AUTOMATIC, "The message is an automatic reply or other automatic mail, so it was not answered.")
+
+    reference = find_reference(mail.subject) or _reference_in_threading(mail)
+    if reference:
+        return Classification(
+            Kind.CASE_MAIL,
+            f"The message is about case {reference}, but mailbot does not act on replies to cases yet; "
+            "please deal with it by hand.",
+        )
+
+    reading = read_form(mail.subject, mail.text_plain, mail.text_html, form_rules)
+    if reading is not None:
+        return Classification(Kind.FORM, "PST request form with a changed subject", reading)
+
+    return Classification(
+        Kind.UNKNOWN,
+        "The message is not a PST request form and does not refer to a case, so mailbot could not tell what to do with it.",
+    )
+
+
+def _reference_in_threading(mail: InboundMail) -> str | None:
+    return find_reference(mail.header("In-Reply-To") + " " + mail.header("References"))

@@ -1,0 +1,169 @@
+"""The `mailbot` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from mailbot.config import Settings, load_settings
+from mailbot.errors import MailbotError
+from mailbot.resources import configured_folder
+from mailbot.ruleset import load_rules
+from mailbot.store.database import create_database_engine, session_factory, upgrade_schema
+from mailbot.store.models import Case
+
+log = logging.getLogger("mailbot.cli")
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    required=True,
+    envvar="MAILBOT_CONFIG",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The TOML config file (or set MAILBOT_CONFIG).",
+)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr, force=True)
+
+
+def _settings(config_path: Path) -> Settings:
+    try:
+        return load_settings(config_path)
+    except MailbotError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _parse_now(value: str | None, settings: Settings) -> datetime | None:
+    """Read --now as a local time in the alliance's time zone, unless it carries an offset."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date and time such as 2027-01-12T08:00", param_hint="--now") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=settings.zone)
+    return moment
+
+
+@click.group()
+@click.version_option(package_name="mailbot")
+def main() -> None:
+    """mailbot: brokers Peer Support Teacher visits from the alliance's shared inbox."""
+
+
+@main.command()
+@config_option
+@click.option("--once", is_flag=True, help="Do one full pass (read the inbox, send the outbox) and exit.")
+@click.option("--now", "now_text", metavar="DATETIME", help="With --once: the clock for the pass, e.g. 2027-01-12T08:00 (Europe/London unless an offset is given).")
+def run(config_path: Path, once: bool, now_text: str | None) -> None:
+    """Run the daemon until SIGTERM or Ctrl-C, or for one pass with --once."""
+    from mailbot.daemon import Daemon
+
+    settings = _settings(config_path)
+    configure_logging(settings.logging.level)
+    if now_text and not once:
+        raise click.UsageError("--now only works with --once")
+    now = _parse_now(now_text, settings)
+
+    try:
+        daemon = Daemon(settings)
+        try:
+            if once:
+                daemon.run_once(now)
+            else:
+                daemon.run_forever()
+        finally:
+            daemon.close()
+    except MailbotError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def cases(config_path: Path, as_json: bool) -> None:
+    """List every case: reference, state, school, requester and when it last changed."""
+    from mailbot.case_view import case_row
+
+    settings = _settings(config_path)
+    configure_logging("WARNING")
+    with _open_sessions(settings)() as session:
+        rows = [case_row(case, settings.zone) for case in session.scalars(select(Case).order_by(Case.id))]
+
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No cases yet.")
+        return
+    click.echo(_table(rows))
+
+
+@main.command()
+@click.argument("reference")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def case(reference: str, config_path: Path, as_json: bool) -> None:
+    """Show one case whole, with its history."""
+    from mailbot.case_view import case_document, case_text
+
+    settings = _settings(config_path)
+    configure_logging("WARNING")
+    with _open_sessions(settings)() as session:
+        found = session.scalars(
+            select(Case)
+            .where(Case.reference == reference.strip().upper())
+            .options(selectinload(Case.events), selectinload(Case.emails))
+        ).one_or_none()
+        if found is None:
+            raise click.ClickException(f"no case has the reference {reference!r}; `mailbot cases` lists them")
+
+        if as_json:
+            click.echo(json.dumps(case_document(found, settings.zone), indent=2, ensure_ascii=False))
+        else:
+            rules = load_rules(configured_folder(settings.workflow.rules_dir, "rules"))
+            click.echo(case_text(found, settings.zone, rules.state_label(found.state)))
+
+
+@main.command()
+@click.option("--keep", "keep_folder", type=click.Path(file_okay=False, path_type=Path), help="Keep the demo's config and database in this folder instead of a temporary one.")
+def demo(keep_folder: Path | None) -> None:
+    """Run mailbot against IMAP and SMTP servers started in this process, with sample forms."""
+    from mailbot.demo import run_demo
+
+    configure_logging("WARNING")
+    try:
+        run_demo(keep_folder)
+    except MailbotError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _open_sessions(settings: Settings):
+    try:
+        engine = create_database_engine(settings.database.url)
+        upgrade_schema(engine)
+    except MailbotError as exc:
+        raise click.ClickException(str(exc)) from exc
+    return session_factory(engine)
+
+
+def _table(rows: list[dict]) -> str:
+    lines = [("REFERENCE", "STATE", "SCHOOL", "REQUESTER", "UPDATED")]
+    for row in rows:
+        requester = row["requester"] or {}
+        updated = datetime.fromisoformat(row["updated"]).strftime("%d/%m/%Y %H:%M")
+        lines.append((row["reference"], row["state"], row["school"], requester.get("name") or "", updated))
+    widths = [max(len(line[column]) for line in lines) for column in range(len(lines[0]))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines)

@@ -1,0 +1,229 @@
+"""Settings: one registry, read from a TOML file and the environment, validated once at start.
+
+Every key can be overridden by an environment variable named
+``MAILBOT_<SECTION>__<KEY>``, for example ``MAILBOT_MAILBOX__PASSWORD``.
+The environment wins over the file, so secrets need not be written to disk.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+from mailbot.errors import ConfigError
+
+Security = Literal["ssl", "starttls", "none"]
+
+ENVIRONMENT_PREFIX = "MAILBOT_"
+DEFAULT_DATABASE_NAME = "mailbot.sqlite3"
+
+
+def _split_addresses(value: Any) -> Any:
+    # An environment variable holds a comma-separated list; TOML gives a real list.
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+AddressList = Annotated[list[str], NoDecode, BeforeValidator(_split_addresses)]
+
+
+def _default_port(security: Security, ports: dict[Security, int]) -> int:
+    return ports[security]
+
+
+class Section(BaseModel):
+    # A misspelt key must be reported, not silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class MailboxSettings(Section):
+    """The IMAP mailbox the bot reads: the alliance's shared inbox."""
+
+    host: str = Field(description="IMAP server name or address.")
+    port: int | None = Field(None, description="IMAP port; default 993 for ssl, 143 otherwise.")
+    security: Security = Field("ssl", description="ssl (implicit TLS), starttls, or none (loopback only).")
+    username: str = Field(description="IMAP login name.")
+    password: SecretStr = Field(SecretStr(""), description="IMAP password; prefer MAILBOT_MAILBOX__PASSWORD.")
+    folder: str = Field("INBOX", description="Folder where new mail arrives.")
+    processed_folder: str = Field("Processed", description="Folder for handled messages; created if missing.")
+    attention_folder: str = Field(
+        "Needs attention", description="Folder for messages set aside for a person; created if missing."
+    )
+    poll_interval_seconds: int = Field(
+        60, ge=5, description="Seconds between inbox checks when the server has no IDLE."
+    )
+    idle: bool = Field(True, description="Wait for new mail with IMAP IDLE when the server offers it.")
+    idle_renew_seconds: int = Field(
+        1500, ge=60, le=1740, description="Seconds before IDLE is restarted; RFC 2177 asks for under 29 minutes."
+    )
+    timeout_seconds: float = Field(60.0, gt=0, description="Network timeout for each IMAP command.")
+
+    @model_validator(mode="after")
+    def _fill_port(self) -> MailboxSettings:
+        if self.port is None:
+            self.port = _default_port(self.security, {"ssl": 993, "starttls": 143, "none": 143})
+        return self
+
+
+class SmtpSettings(Section):
+    """The SMTP server the bot sends through."""
+
+    host: str = Field(description="SMTP server name or address.")
+    port: int | None = Field(None, description="SMTP port; default 465 for ssl, 587 for starttls, 25 for none.")
+    security: Security = Field("starttls", description="ssl (implicit TLS), starttls, or none (loopback only).")
+    username: str = Field("", description="SMTP login name; empty means no AUTH.")
+    password: SecretStr = Field(SecretStr(""), description="SMTP password; prefer MAILBOT_SMTP__PASSWORD.")
+    timeout_seconds: float = Field(60.0, gt=0, description="Network timeout for each SMTP command.")
+
+    @model_validator(mode="after")
+    def _fill_port(self) -> SmtpSettings:
+        if self.port is None:
+            self.port = _default_port(self.security, {"ssl": 465, "starttls": 587, "none": 25})
+        return self
+
+
+class DatabaseSettings(Section):
+    """Where cases, history and the outbox are stored."""
+
+    url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file beside the config file.")
+
+
+class AllianceSettings(Section):
+    """Who the alliance is and who works its inbox."""
+
+    name: str = Field(description="The alliance's name as people know it, used in emails.")
+    address: str = Field(description="The bot's own email address (the shared inbox).")
+    business_manager: str = Field(description="Email address of the business manager.")
+    strategic_lead: str = Field(description="Email address of the strategic lead for SLEs and PSTs.")
+    staff: AddressList = Field(default_factory=list, description="Addresses allowed to give commands.")
+    timezone: str = Field("Europe/London", description="Time zone for dates shown to people.")
+
+    @field_validator("address", "business_manager", "strategic_lead")
+    @classmethod
+    def _check_address(cls, value: str) -> str:
+        return _checked_address(value)
+
+    @field_validator("staff")
+    @classmethod
+    def _check_staff(cls, values: list[str]) -> list[str]:
+        return [_checked_address(value) for value in values]
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use a name such as Europe/London") from exc
+        return value
+
+
+class OutboxSettings(Section):
+    """How queued emails are sent and retried."""
+
+    drain_interval_seconds: int = Field(30, ge=1, description="Seconds between sends of queued emails.")
+    retry_hours: float = Field(
+        48.0, gt=0, description="Hours to keep retrying an email the SMTP server deferred (4xx) or could not take."
+    )
+
+
+class WorkflowSettings(Section):
+    """Where the alliance's rules and email templates live."""
+
+    rules_dir: str = Field("", description="Folder of workflow rules; empty means the rules shipped with mailbot.")
+    templates_dir: str = Field("", description="Folder of email templates; empty means those shipped with mailbot.")
+
+
+class LoggingSettings(Section):
+    """How much the daemon logs."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Lowest level written.")
+
+
+class Settings(BaseSettings):
+    """All of mailbot's settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENVIRONMENT_PREFIX, env_nested_delimiter="__", case_sensitive=False, extra="forbid"
+    )
+
+    mailbox: MailboxSettings
+    smtp: SmtpSettings
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    alliance: AllianceSettings
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    workflow: WorkflowSettings = Field(default_factory=WorkflowSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file arrives as init arguments; the environment must win over it.
+        return (env_settings, init_settings)
+
+    @property
+    def bot_domain(self) -> str:
+        return self.alliance.address.rpartition("@")[2]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.alliance.timezone)
+
+
+def _checked_address(value: str) -> str:
+    value = value.strip()
+    local, at, domain = value.rpartition("@")
+    if not at or not local or "." not in domain or " " in value:
+        raise ValueError(f"{value!r} is not an email address")
+    return value
+
+
+def load_settings(path: Path) -> Settings:
+    """Read the TOML file at ``path``, apply environment overrides and validate.
+
+    Raises ConfigError with every problem listed by section and key.
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as stream:
+            data = tomllib.load(stream)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+
+    try:
+        settings = Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_describe_validation_error(path, exc)) from exc
+
+    if not settings.database.url:
+        settings.database.url = f"sqlite:///{path.resolve().parent / DEFAULT_DATABASE_NAME}"
+    return settings
+
+
+def _describe_validation_error(path: Path, exc: ValidationError) -> str:
+    lines = [f"config file {path} has {exc.error_count()} problem(s):"]
+    for error in exc.errors():
+        location = [str(part) for part in error["loc"]]
+        where = f"[{location[0]}] {'.'.join(location[1:])}" if len(location) > 1 else f"[{location[0]}]"
+        env_name = ENVIRONMENT_PREFIX + "__".join(part.upper() for part in location)
+        if error["type"] == "extra_forbidden":
+            lines.append(f"  {where}: unknown setting; check its spelling against deploy/mailbot.example.toml")
+        elif error["type"] == "missing":
+            lines.append(f"  {where}: missing; set it in the file or in {env_name}")
+        else:
+            lines.append(f"  {where}: {error['msg'].removeprefix('Value error, ')}")
+    return "\n".join(lines)

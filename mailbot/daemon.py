@@ -1,0 +1,183 @@
+"""The daemon: one full pass, and the long-running loop that repeats its pieces.
+
+A pass reads the inbox, then sends the outbox. The loop runs the same two
+pieces as APScheduler interval jobs, and IMAP IDLE makes the inbox job run
+at once when mail arrives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from mailbot.config import Settings
+from mailbot.errors import MailboxError
+from mailbot.intake import Intake, IntakeReport
+from mailbot.mailbox import CONNECTION_ERRORS, Mailbox
+from mailbot.outbox import Outbox
+from mailbot.render import TemplateRenderer
+from mailbot.resources import configured_folder
+from mailbot.ruleset import load_rules
+from mailbot.sender import OutboxSender, SendReport
+from mailbot.store.database import create_database_engine, session_factory, upgrade_schema
+from mailbot.watcher import IdleWatcher
+from mailbot.workflow import Workflow
+
+log = logging.getLogger("mailbot.daemon")
+
+INTAKE_JOB = "intake"
+OUTBOX_JOB = "outbox"
+SHUTDOWN_GRACE_SECONDS = 8.0
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class PassReport:
+    intake: IntakeReport
+    sending: SendReport
+
+
+class Daemon:
+    """Every part of mailbot wired together from one Settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = create_database_engine(settings.database.url)
+        upgrade_schema(self.engine)
+        self.sessions = session_factory(self.engine)
+
+        self.rules = load_rules(configured_folder(settings.workflow.rules_dir, "rules"))
+        renderer = TemplateRenderer(configured_folder(settings.workflow.templates_dir, "templates"), settings.zone)
+        self.outbox = Outbox(settings, renderer)
+        self.workflow = Workflow(settings, self.rules, self.outbox)
+        self.intake = Intake(settings, self.rules, self.sessions, self.workflow)
+        self.sender = OutboxSender(settings, self.sessions)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def run_once(self, now: datetime | None = None) -> PassReport:
+        """Read the inbox and send the outbox once; ``now`` fixes the clock for the whole pass."""
+        clock: Callable[[], datetime] = (lambda: now) if now is not None else utc_now
+
+        with Mailbox(self.settings.mailbox) as mailbox:
+            intake = self.intake.read_inbox(mailbox, clock)
+        sending = asyncio.run(self.sender.send_due(clock()))
+
+        log.info(
+            "PASS done: %d message(s) handled, %d case(s) opened, %d set aside, %d email(s) sent, %d deferred, %d failed",
+            intake.handled, intake.cases_opened, intake.set_aside, sending.sent, sending.deferred, sending.failed,
+        )
+        return PassReport(intake, sending)
+
+    def run_forever(self) -> None:
+        """Run until SIGTERM or Ctrl-C, finishing the message in hand before exiting."""
+        asyncio.run(DaemonLoop(self).run())
+
+
+class DaemonLoop:
+    """The scheduler, the IDLE watcher and a clean shutdown around the daemon's pieces."""
+
+    def __init__(self, daemon: Daemon) -> None:
+        self.daemon = daemon
+        self.settings = daemon.settings
+        self.stop_requested = threading.Event()
+        self.intake_running = False
+        self.intake_wanted = False
+        self.mailbox: Mailbox | None = None
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        stopped = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stopped.set)
+
+        self.scheduler = AsyncIOScheduler(
+            timezone=timezone.utc,
+            # Interval jobs that were missed while busy run once, late, instead of being dropped.
+            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+        )
+        started = utc_now()
+        self.scheduler.add_job(self._intake_job, "interval", id=INTAKE_JOB, seconds=self.settings.mailbox.poll_interval_seconds, next_run_time=started)
+        self.scheduler.add_job(self._outbox_job, "interval", id=OUTBOX_JOB, seconds=self.settings.outbox.drain_interval_seconds, next_run_time=started)
+        self.scheduler.start()
+
+        watcher = IdleWatcher(self.settings.mailbox, lambda: loop.call_soon_threadsafe(self._wake_intake))
+        if self.settings.mailbox.idle:
+            watcher.start()
+        log.info("START mailbot for %s; inbox %s:%s", self.settings.alliance.address, self.settings.mailbox.host, self.settings.mailbox.port)
+
+        await stopped.wait()
+        log.info("STOP requested; finishing the message in hand")
+        await self._shutdown(watcher)
+
+    async def _shutdown(self, watcher: IdleWatcher) -> None:
+        self.stop_requested.set()
+        self.scheduler.pause()
+        watcher.stop_event.set()
+
+        deadline = asyncio.get_running_loop().time() + SHUTDOWN_GRACE_SECONDS
+        while self.intake_running and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        self.scheduler.shutdown(wait=False)
+        await asyncio.to_thread(watcher.stop, 1.0)
+        self._close_mailbox()
+        log.info("STOPPED mailbot")
+
+    def _wake_intake(self) -> None:
+        # Runs on the event loop thread, so these flags need no lock.
+        if self.intake_running:
+            self.intake_wanted = True
+            return
+        job = self.scheduler.get_job(INTAKE_JOB)
+        if job is not None:
+            job.modify(next_run_time=utc_now())
+
+    def _wake_outbox(self) -> None:
+        job = self.scheduler.get_job(OUTBOX_JOB)
+        if job is not None:
+            job.modify(next_run_time=utc_now())
+
+    async def _intake_job(self) -> None:
+        self.intake_running = True
+        try:
+            while not self.stop_requested.is_set():
+                self.intake_wanted = False
+                report = await asyncio.to_thread(self._read_inbox)
+                if report is not None and report.handled:
+                    self._wake_outbox()
+                if not self.intake_wanted:
+                    break
+        finally:
+            self.intake_running = False
+
+    def _read_inbox(self) -> IntakeReport | None:
+        try:
+            if self.mailbox is None:
+                self.mailbox = Mailbox(self.settings.mailbox)
+                self.mailbox.connect()
+            return self.daemon.intake.read_inbox(self.mailbox, utc_now, self.stop_requested)
+        except (MailboxError, *CONNECTION_ERRORS) as exc:
+            log.warning("INBOX check failed: %s; trying again in %d s", exc, self.settings.mailbox.poll_interval_seconds)
+            self._close_mailbox()
+            return None
+
+    def _close_mailbox(self) -> None:
+        if self.mailbox is not None:
+            self.mailbox.close()
+            self.mailbox = None
+
+    async def _outbox_job(self) -> None:
+        if self.stop_requested.is_set():
+            return
+        await self.daemon.sender.send_due(utc_now())

@@ -1,0 +1,155 @@
+"""`mailbot demo`: the real daemon against IMAP and SMTP servers started in this process.
+
+Nothing here simulates the daemon. The demo starts a pymap IMAP server and
+an aiosmtpd SMTP server on free loopback ports, writes an ordinary config
+file, delivers the sample forms into the inbox, runs one daemon pass and
+prints what each person received.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from imapclient import IMAPClient
+from sqlalchemy import select
+
+from mailbot.config import load_settings
+from mailbot.daemon import Daemon
+from mailbot.embedded import EmbeddedImapServer, ReceivedEmail, SmtpSink
+from mailbot.resources import PACKAGE_DIR
+from mailbot.store.models import Case
+
+DEMO_DATA = PACKAGE_DIR / "demo_data"
+BOT_ADDRESS = "pst@harbourlights-tsa.example"
+RULE = "─" * 72
+
+CONFIG_TEMPLATE = """\
+# Written by `mailbot demo`: every value points at servers inside the demo process.
+[mailbox]
+host = "{imap_host}"
+port = {imap_port}
+security = "none"
+username = "{bot_address}"
+password = "{imap_password}"
+
+[smtp]
+host = "{smtp_host}"
+port = {smtp_port}
+security = "none"
+
+[database]
+url = "sqlite:///{database}"
+
+[alliance]
+name = "Harbour Lights Teaching School Alliance"
+address = "{bot_address}"
+business_manager = "business.manager@harbourlights-tsa.example"
+strategic_lead = "strategic.lead@harbourlights-tsa.example"
+staff = ["business.manager@harbourlights-tsa.example", "strategic.lead@harbourlights-tsa.example"]
+"""
+
+
+def run_demo(keep_folder: Path | None = None) -> None:
+    """Run the demo and print each email and each case; ``keep_folder`` keeps its files."""
+    with _demo_folder(keep_folder) as folder, EmbeddedImapServer(
+        username=BOT_ADDRESS, password=secrets.token_urlsafe(12)
+    ) as imap, SmtpSink() as smtp:
+        config_path = _write_config(folder, imap, smtp)
+        click.echo(f"mailbot demo: IMAP server {imap.host}:{imap.port}, SMTP server {smtp.host}:{smtp.port}")
+        click.echo(f"Config file: {config_path}\n")
+
+        samples = sorted(DEMO_DATA.glob("*.eml"))
+        _deliver(imap, samples)
+        click.echo(f"Delivered {len(samples)} messages to the inbox, as the website and a school would.")
+
+        daemon = Daemon(load_settings(config_path))
+        try:
+            report = daemon.run_once()
+            click.echo(
+                f"Ran one pass of the daemon: {report.intake.handled} messages read, "
+                f"{report.intake.cases_opened} cases opened, {report.intake.set_aside} set aside, "
+                f"{report.sending.sent} emails sent.\n"
+            )
+            _print_emails(smtp.messages)
+            _print_cases(daemon)
+        finally:
+            daemon.close()
+        _print_folders(imap)
+
+
+@contextmanager
+def _demo_folder(keep_folder: Path | None) -> Iterator[Path]:
+    if keep_folder is not None:
+        keep_folder.mkdir(parents=True, exist_ok=True)
+        yield keep_folder.resolve()
+        return
+    folder = Path(tempfile.mkdtemp(prefix="mailbot-demo-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_config(folder: Path, imap: EmbeddedImapServer, smtp: SmtpSink) -> Path:
+    path = folder / "mailbot.toml"
+    path.write_text(
+        CONFIG_TEMPLATE.format(
+            imap_host=imap.host,
+            imap_port=imap.port,
+            imap_password=imap.password,
+            smtp_host=smtp.host,
+            smtp_port=smtp.port,
+            database=folder / "mailbot.sqlite3",
+            bot_address=BOT_ADDRESS,
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def _deliver(imap: EmbeddedImapServer, samples: list[Path]) -> None:
+    with IMAPClient(imap.host, port=imap.port, ssl=False) as client:
+        client.login(imap.username, imap.password)
+        for sample in samples:
+            client.append("INBOX", sample.read_bytes())
+
+
+def _print_emails(received: list[ReceivedEmail]) -> None:
+    click.echo(f"Emails sent ({len(received)}):")
+    for number, item in enumerate(received, start=1):
+        message = email.message_from_bytes(item.content, policy=email.policy.default)
+        body = message.get_body(preferencelist=("plain",))
+        click.echo(RULE)
+        click.echo(f"Email {number} of {len(received)}")
+        click.echo(f"To:      {message['To']}")
+        click.echo(f"Subject: {message['Subject']}")
+        click.echo("")
+        click.echo(body.get_content().rstrip() if body is not None else "(no plain-text part)")
+    click.echo(RULE + "\n")
+
+
+def _print_cases(daemon: Daemon) -> None:
+    with daemon.sessions() as session:
+        cases = list(session.scalars(select(Case).order_by(Case.id)))
+    click.echo(f"Cases ({len(cases)}):")
+    for case in cases:
+        click.echo(f"  {case.reference}  {case.state:<22}  {case.school}  (requested by {case.requester_name})")
+    click.echo("")
+
+
+def _print_folders(imap: EmbeddedImapServer) -> None:
+    with IMAPClient(imap.host, port=imap.port, ssl=False) as client:
+        client.login(imap.username, imap.password)
+        counts = []
+        for name in ("INBOX", "Processed", "Needs attention"):
+            if client.folder_exists(name):
+                counts.append(f"{name}: {client.folder_status(name, [b'MESSAGES'])[b'MESSAGES']}")
+    click.echo("Mailbox folders after the pass: " + ", ".join(counts))

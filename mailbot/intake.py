@@ -1,0 +1,148 @@
+"""One pass over the inbox: each new message is parsed, classified, applied and then moved.
+
+A message leaves the inbox only after the transaction that records its
+effect has committed. A crash in between leaves it in the inbox, and the
+next pass finds it already recorded and only moves it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from mailbot.classify import classify
+from mailbot.config import Settings
+from mailbot.mailbox import FetchedMessage, Mailbox
+from mailbot.message import InboundMail, UnreadableMessage, parse_mail
+from mailbot.ruleset import Rules
+from mailbot.store.models import DaemonMark, InboundMessage
+from mailbot.workflow import Destination, MailboxPosition, Outcome, Workflow
+
+log = logging.getLogger("mailbot.intake")
+
+LAST_POLL_MARK = "last_successful_poll"
+
+
+@dataclass
+class IntakeReport:
+    handled: int = 0
+    cases_opened: int = 0
+    set_aside: int = 0
+    already_recorded: int = 0
+
+
+class Intake:
+    """Reads the inbox and hands each new message to the workflow."""
+
+    def __init__(self, settings: Settings, rules: Rules, sessions: sessionmaker[Session], workflow: Workflow) -> None:
+        self.settings = settings
+        self.rules = rules
+        self.sessions = sessions
+        self.workflow = workflow
+
+    def read_inbox(self, mailbox: Mailbox, clock: Callable[[], datetime], stop: threading.Event | None = None) -> IntakeReport:
+        """Handle every message now in the inbox, stopping early between messages when ``stop`` is set."""
+        settings = self.settings.mailbox
+        mailbox.ensure_folders(settings.processed_folder, settings.attention_folder)
+        uidvalidity = mailbox.open_inbox()
+        uids = mailbox.list_uids()
+        if uids:
+            log.info("FOUND %d message(s) in %s", len(uids), settings.folder)
+
+        report = IntakeReport()
+        for uid in uids:
+            if stop is not None and stop.is_set():
+                log.info("STOP requested; %d message(s) left for the next pass", len(uids) - report.handled)
+                break
+            self._handle_uid(mailbox, uidvalidity, uid, clock(), report)
+            report.handled += 1
+
+        self._mark_poll(clock())
+        return report
+
+    def _handle_uid(self, mailbox: Mailbox, uidvalidity: int, uid: int, now: datetime, report: IntakeReport) -> None:
+        recorded = self._recorded_destination(uidvalidity, uid)
+        if recorded is not None:
+            log.info("MOVE again uid=%s: its effect was committed before, so only the move is repeated", uid)
+            self._move(mailbox, uid, recorded)
+            report.already_recorded += 1
+            return
+
+        fetched = mailbox.fetch(uid)
+        if fetched is None:
+            log.warning("GONE uid=%s left %s before it could be read; someone moved it", uid, self.settings.mailbox.folder)
+            return
+
+        position = MailboxPosition(self.settings.mailbox.folder, uidvalidity, uid, fetched.size_bytes or len(fetched.raw))
+        outcome = self._apply(fetched, position, now)
+        if outcome.outcome == "case_opened":
+            report.cases_opened += 1
+        if outcome.destination is Destination.ATTENTION:
+            report.set_aside += 1
+        self._move(mailbox, uid, outcome.destination)
+
+    def _apply(self, fetched: FetchedMessage, position: MailboxPosition, now: datetime) -> Outcome:
+        """Commit the message's effect; on any failure, commit a set-aside record instead."""
+        try:
+            mail = parse_mail(fetched.raw)
+        except UnreadableMessage as exc:
+            return self._set_aside_unreadable(fetched, position, now, str(exc))
+
+        try:
+            with self.sessions.begin() as session:
+                if self._is_duplicate(session, mail):
+                    return self.workflow.record_duplicate(session, mail, position, now)
+                classification = classify(mail, self.settings.alliance.address, self.rules.form)
+                return self.workflow.handle(session, mail, classification, position, now)
+        except Exception as exc:  # one bad message must not stop the daemon: set it aside and carry on
+            log.exception("ERROR while handling %s uid=%s; setting it aside", mail.describe(), position.uid)
+            reason = f"mailbot failed while handling this message ({type(exc).__name__}: {exc}). It has not been acted on."
+            with self.sessions.begin() as session:
+                return self.workflow.set_aside(session, position, now, reason=reason, mail=mail)
+
+    def _set_aside_unreadable(self, fetched: FetchedMessage, position: MailboxPosition, now: datetime, reason: str) -> Outcome:
+        with self.sessions.begin() as session:
+            return self.workflow.set_aside(
+                session, position, now, reason=reason, raw_sha256=hashlib.sha256(fetched.raw).hexdigest()
+            )
+
+    def _is_duplicate(self, session: Session, mail: InboundMail) -> bool:
+        if mail.message_id:
+            condition = InboundMessage.message_id == mail.message_id
+        else:
+            condition = (InboundMessage.sha256 == mail.sha256) & InboundMessage.message_id.is_(None)
+        return session.scalars(select(InboundMessage.id).where(condition).limit(1)).first() is not None
+
+    def _recorded_destination(self, uidvalidity: int, uid: int) -> Destination | None:
+        with self.sessions() as session:
+            outcome = session.scalars(
+                select(InboundMessage.outcome).where(
+                    InboundMessage.folder == self.settings.mailbox.folder,
+                    InboundMessage.uidvalidity == uidvalidity,
+                    InboundMessage.uid == uid,
+                )
+            ).first()
+        if outcome is None:
+            return None
+        return Destination.ATTENTION if outcome == "set_aside" else Destination.PROCESSED
+
+    def _move(self, mailbox: Mailbox, uid: int, destination: Destination) -> None:
+        settings = self.settings.mailbox
+        folder = settings.attention_folder if destination is Destination.ATTENTION else settings.processed_folder
+        mailbox.move(uid, folder)
+        log.debug("MOVED uid=%s to %r", uid, folder)
+
+    def _mark_poll(self, now: datetime) -> None:
+        try:
+            with self.sessions.begin() as session:
+                session.merge(DaemonMark(name=LAST_POLL_MARK, at=now))
+        except SQLAlchemyError:
+            log.exception("ERROR recording the time of the last successful poll")

@@ -1,0 +1,173 @@
+"""The IMAP session: sign in, list and fetch new messages, move them, wait with IDLE.
+
+This module knows folders and UIDs, never cases.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from mailbot.config import MailboxSettings
+from mailbot.errors import MailboxError
+
+log = logging.getLogger("mailbot.mailbox")
+
+# Failures that mean the connection is unusable and must be opened again.
+CONNECTION_ERRORS = (IMAPClientError, OSError, socket.timeout, ssl.SSLError)
+
+NEW_MAIL_RESPONSES = {b"EXISTS", b"RECENT"}
+
+
+@dataclass(frozen=True)
+class FetchedMessage:
+    uid: int
+    raw: bytes
+    size_bytes: int
+
+
+class Mailbox:
+    """One signed-in IMAP connection to the alliance's mailbox."""
+
+    def __init__(self, settings: MailboxSettings) -> None:
+        self.settings = settings
+        self.client: IMAPClient | None = None
+        self.uidvalidity: int | None = None
+
+    def __enter__(self) -> Mailbox:
+        self.connect()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def where(self) -> str:
+        return f"{self.settings.host}:{self.settings.port}"
+
+    def connect(self) -> None:
+        """Open the connection and sign in; raise MailboxError with the host and the reason."""
+        settings = self.settings
+        try:
+            client = IMAPClient(
+                settings.host,
+                port=settings.port,
+                ssl=settings.security == "ssl",
+                ssl_context=ssl.create_default_context() if settings.security != "none" else None,
+                timeout=settings.timeout_seconds,
+            )
+            if settings.security == "starttls":
+                client.starttls(ssl.create_default_context())
+        except CONNECTION_ERRORS as exc:
+            raise MailboxError(f"could not connect to the IMAP server {self.where}: {exc}") from exc
+
+        try:
+            client.login(settings.username, settings.password.get_secret_value())
+        except LoginError as exc:
+            _close_quietly(client)
+            raise MailboxError(
+                f"the IMAP server {self.where} rejected the login for {settings.username!r}: {_server_text(exc)}"
+            ) from exc
+        except CONNECTION_ERRORS as exc:
+            _close_quietly(client)
+            raise MailboxError(f"signing in to the IMAP server {self.where} failed: {exc}") from exc
+
+        self.client = client
+        log.info("CONNECTED to %s as %s", self.where, settings.username)
+
+    def close(self) -> None:
+        if self.client is not None:
+            _close_quietly(self.client)
+            self.client = None
+
+    @property
+    def capabilities(self) -> set[bytes]:
+        return set(self._client.capabilities())
+
+    def ensure_folders(self, *names: str) -> None:
+        """Create each folder that does not exist yet."""
+        for name in names:
+            if not self._client.folder_exists(name):
+                self._client.create_folder(name)
+                log.info("CREATED folder %r on %s", name, self.where)
+
+    def open_inbox(self) -> int:
+        """Select the inbox folder and return its UIDVALIDITY."""
+        try:
+            status = self._client.select_folder(self.settings.folder)
+        except IMAPClientError as exc:
+            raise MailboxError(f"the folder {self.settings.folder!r} could not be opened on {self.where}: {exc}") from exc
+        self.uidvalidity = int(status[b"UIDVALIDITY"])
+        return self.uidvalidity
+
+    def list_uids(self) -> list[int]:
+        """Return the UIDs of every message in the selected folder, oldest first."""
+        return sorted(int(uid) for uid in self._client.search(["ALL"]))
+
+    def fetch(self, uid: int) -> FetchedMessage | None:
+        """Fetch one message without setting \\Seen; None when it has gone from the folder."""
+        response = self._client.fetch([uid], [b"RFC822.SIZE", b"BODY.PEEK[]"])
+        data = response.get(uid)
+        if not data or b"BODY[]" not in data:
+            return None
+        return FetchedMessage(uid=uid, raw=bytes(data[b"BODY[]"]), size_bytes=int(data.get(b"RFC822.SIZE", 0)))
+
+    def move(self, uid: int, folder: str) -> None:
+        """Move one message to ``folder``; COPY, flag and expunge where the server lacks MOVE."""
+        if b"MOVE" in self.capabilities:
+            self._client.move([uid], folder)
+            return
+
+        self._client.copy([uid], folder)
+        self._client.add_flags([uid], [b"\\Deleted"])
+        if b"UIDPLUS" in self.capabilities:
+            self._client.uid_expunge([uid])
+        else:
+            # NOTE: without UIDPLUS a plain EXPUNGE also removes other messages someone flagged \Deleted.
+            self._client.expunge()
+
+    def wait_for_new_mail(self, stop: threading.Event) -> bool:
+        """IDLE until the server reports new mail, the renewal time passes or ``stop`` is set.
+
+        Returns True when new mail was reported. Connection faults are raised
+        to the caller, which reconnects.
+        """
+        client = self._client
+        client.idle()
+        deadline = time.monotonic() + self.settings.idle_renew_seconds
+        new_mail = False
+        while not stop.is_set() and time.monotonic() < deadline:
+            responses = client.idle_check(timeout=1)
+            if any(len(item) > 1 and item[1] in NEW_MAIL_RESPONSES for item in responses):
+                new_mail = True
+                break
+        client.idle_done()
+        return new_mail
+
+    @property
+    def _client(self) -> IMAPClient:
+        if self.client is None:
+            raise MailboxError(f"not connected to the IMAP server {self.where}")
+        return self.client
+
+
+def _server_text(exc: Exception) -> str:
+    text = str(exc)
+    return text.decode(errors="replace") if isinstance(text, bytes) else text
+
+
+def _close_quietly(client: IMAPClient) -> None:
+    try:
+        client.logout()
+    except CONNECTION_ERRORS:
+        try:
+            client.shutdown()
+        except CONNECTION_ERRORS:
+            pass

@@ -1,0 +1,86 @@
+"""Parse raw inbound mail with mail-parser into the few facts the bot acts on."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parseaddr
+
+import mailparser
+
+AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+
+
+class UnreadableMessage(ValueError):
+    """The bytes could not be parsed as an email at all."""
+
+
+@dataclass(frozen=True)
+class InboundMail:
+    """An email as read from the mailbox, with its raw bytes kept beside the parsed view."""
+
+    raw: bytes
+    sha256: str
+    message_id: str | None
+    subject: str
+    sender_name: str
+    sender_address: str
+    reply_to: tuple[str, ...]
+    date: datetime | None
+    text_plain: str | None
+    text_html: str | None
+    headers: dict[str, str] = field(repr=False)
+
+    @property
+    def is_automatic(self) -> bool:
+        """Whether the message declares itself machine-sent, so answering it could start a loop."""
+        auto_submitted = self.header("Auto-Submitted").strip().lower()
+        if auto_submitted and auto_submitted != "no":
+            return True
+        if self.header("X-Autoreply") or self.header("X-Autorespond"):
+            return True
+        return self.header("Precedence").strip().lower() in AUTOMATIC_PRECEDENCE
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+    def describe(self) -> str:
+        """A short description of the message for log lines: its Message-ID or its hash."""
+        return self.message_id or f"sha256:{self.sha256[:16]}"
+
+
+def parse_mail(raw: bytes) -> InboundMail:
+    """Parse ``raw`` into an InboundMail; raise UnreadableMessage when that is impossible."""
+    try:
+        parsed = mailparser.parse_from_bytes(raw)
+    except Exception as exc:  # mail-parser raises many unrelated types on broken input
+        raise UnreadableMessage(f"the message could not be parsed: {exc}") from exc
+
+    sender_name, sender_address = _first_address(parsed.from_, parsed.message.get("From", ""))
+    return InboundMail(
+        raw=raw,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        message_id=_clean_message_id(parsed.message_id),
+        subject=(parsed.subject or "").strip(),
+        sender_name=sender_name,
+        sender_address=sender_address,
+        reply_to=tuple(address for _, address in parsed.reply_to if address),
+        date=parsed.date if isinstance(parsed.date, datetime) else None,
+        text_plain="\n".join(parsed.text_plain) or None,
+        text_html="\n".join(parsed.text_html) or None,
+        headers={name.lower(): str(value) for name, value in parsed.headers.items()},
+    )
+
+
+def _first_address(pairs: list[tuple[str, str]], fallback: str) -> tuple[str, str]:
+    if pairs:
+        name, address = pairs[0]
+        return name.strip(), address.strip()
+    name, address = parseaddr(fallback)
+    return name.strip(), address.strip()
+
+
+def _clean_message_id(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None

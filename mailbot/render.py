@@ -1,0 +1,72 @@
+"""Render email templates: a subject, a plain-text body and an HTML body per email.
+
+Each email has a folder under ``templates/`` holding ``subject.txt``,
+``body.txt`` and ``body.html``; HTML is autoescaped, plain text is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def uk_date(value: date | datetime) -> str:
+    """Format a date the way British schools write it: 14/01/2027."""
+    return value.strftime("%d/%m/%Y")
+
+
+def uk_time(value: datetime) -> str:
+    """Format a time the way British schools write it: 8.30am, 12.00pm."""
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}.{value.minute:02d}{suffix}"
+
+
+class TemplateRenderer:
+    """Renders the email templates in one folder, with dates shown in one time zone."""
+
+    def __init__(self, folder: Path, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.environment = Environment(
+            loader=FileSystemLoader(str(folder)),
+            autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.environment.filters["uk_date"] = self._local_date
+        self.environment.filters["uk_datetime"] = self._local_datetime
+
+    def render(self, name: str, context: dict[str, Any]) -> RenderedEmail:
+        """Render the email ``name`` with ``context``; a missing variable raises UndefinedError."""
+        subject = self.environment.get_template(f"{name}/subject.txt").render(context)
+        return RenderedEmail(
+            subject=" ".join(subject.split()),
+            text=self.environment.get_template(f"{name}/body.txt").render(context),
+            html=self.environment.get_template(f"{name}/body.html").render(context),
+        )
+
+    def _local(self, value: datetime) -> datetime:
+        return value.astimezone(self.zone)
+
+    def _local_date(self, value: date | datetime) -> str:
+        if isinstance(value, datetime):
+            value = self._local(value)
+        return uk_date(value)
+
+    def _local_datetime(self, value: datetime) -> str:
+        local = self._local(value)
+        return f"{uk_date(local)} at {uk_time(local)}"

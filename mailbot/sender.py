@@ -1,0 +1,176 @@
+"""Send queued emails from the outbox table over SMTP with aiosmtplib.
+
+Each email is marked sent in its own commit straight after the server
+accepts it. A temporary failure (4xx, or no connection) is retried with a
+growing delay for ``[outbox] retry_hours``; a permanent one (5xx) is
+recorded on the case and not retried.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiosmtplib
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from mailbot.config import Settings
+from mailbot.outbox import FAILED, QUEUED, SENT
+from mailbot.store.models import CaseEvent, OutboxEmail
+
+log = logging.getLogger("mailbot.send")
+
+FIRST_RETRY_DELAY = timedelta(minutes=1)
+LONGEST_RETRY_DELAY = timedelta(hours=1)
+BATCH_SIZE = 100
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+
+
+class OutboxSender:
+    """Drains the outbox over one SMTP connection per pass."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
+        self.settings = settings
+        self.sessions = sessions
+
+    async def send_due(self, now: datetime) -> SendReport:
+        """Send every queued email whose time has come; return how many were sent, deferred and failed."""
+        report = SendReport()
+        due = self._due_ids(now)
+        if not due:
+            return report
+
+        try:
+            smtp = await self._connect()
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            log.warning("DEFER %d email(s): cannot reach the SMTP server %s: %s", len(due), self._where, exc)
+            for email_id in due:
+                self._defer(email_id, now, f"SMTP server unreachable: {exc}", report)
+            return report
+
+        try:
+            for email_id in due:
+                await self._send_one(smtp, email_id, now, report)
+        finally:
+            await _quit_quietly(smtp)
+        return report
+
+    @property
+    def _where(self) -> str:
+        return f"{self.settings.smtp.host}:{self.settings.smtp.port}"
+
+    def _due_ids(self, now: datetime) -> list[int]:
+        with self.sessions() as session:
+            query = (
+                select(OutboxEmail.id)
+                .where(OutboxEmail.status == QUEUED, OutboxEmail.next_attempt_at <= now)
+                .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
+                .limit(BATCH_SIZE)
+            )
+            return list(session.scalars(query))
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        settings = self.settings.smtp
+        smtp = aiosmtplib.SMTP(
+            hostname=settings.host,
+            port=settings.port,
+            use_tls=settings.security == "ssl",
+            # None would upgrade whenever the server offers STARTTLS; "none" means plain on purpose.
+            start_tls=settings.security == "starttls",
+            tls_context=ssl.create_default_context() if settings.security != "none" else None,
+            timeout=settings.timeout_seconds,
+        )
+        await smtp.connect()
+        if settings.username:
+            await smtp.login(settings.username, settings.password.get_secret_value())
+        return smtp
+
+    async def _send_one(self, smtp: aiosmtplib.SMTP, email_id: int, now: datetime, report: SendReport) -> None:
+        with self.sessions() as session:
+            email = session.get(OutboxEmail, email_id)
+            if email is None or email.status != QUEUED:
+                return
+            recipient, content, message_id = email.recipient, email.content, email.message_id
+
+        try:
+            await smtp.sendmail(self.settings.alliance.address, [recipient], content)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            self._refused(email_id, now, exc.recipients[0].code if exc.recipients else 550, str(exc), report)
+        except aiosmtplib.SMTPResponseException as exc:
+            self._refused(email_id, now, exc.code, exc.message, report)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            self._defer(email_id, now, str(exc), report)
+        else:
+            self._mark_sent(email_id, now)
+            report.sent += 1
+            log.info("SENT %s to=%s", message_id, recipient)
+
+    def _refused(self, email_id: int, now: datetime, code: int, text: str, report: SendReport) -> None:
+        if 400 <= code < 500:
+            self._defer(email_id, now, f"{code} {text}", report)
+        else:
+            self._fail(email_id, now, f"{code} {text}", report)
+
+    def _mark_sent(self, email_id: int, now: datetime) -> None:
+        with self.sessions.begin() as session:
+            email = session.get_one(OutboxEmail, email_id)
+            email.status = SENT
+            email.sent_at = now
+            email.attempts += 1
+            email.last_error = None
+            if email.case_id is not None:
+                session.add(_email_event(email, now, "email_sent"))
+
+    def _defer(self, email_id: int, now: datetime, error: str, report: SendReport) -> None:
+        with self.sessions.begin() as session:
+            email = session.get_one(OutboxEmail, email_id)
+            email.attempts += 1
+            email.last_error = error
+            if now - email.created_at >= timedelta(hours=self.settings.outbox.retry_hours):
+                self._give_up(session, email, now, f"not accepted for {self.settings.outbox.retry_hours:g} hours: {error}")
+                report.failed += 1
+                return
+            delay = min(FIRST_RETRY_DELAY * 2 ** (email.attempts - 1), LONGEST_RETRY_DELAY)
+            email.next_attempt_at = now + delay
+            report.deferred += 1
+        log.warning("RETRY %s in %s: %s", email.message_id, delay, error)
+
+    def _fail(self, email_id: int, now: datetime, error: str, report: SendReport) -> None:
+        with self.sessions.begin() as session:
+            email = session.get_one(OutboxEmail, email_id)
+            email.attempts += 1
+            self._give_up(session, email, now, error)
+            report.failed += 1
+
+    def _give_up(self, session: Session, email: OutboxEmail, now: datetime, error: str) -> None:
+        email.status = FAILED
+        email.last_error = error
+        if email.case_id is not None:
+            session.add(_email_event(email, now, "email_failed", error=error))
+        log.error("FAILED %s to=%s: %s", email.message_id, email.recipient, error)
+
+
+def _email_event(email: OutboxEmail, now: datetime, event: str, **details: str) -> CaseEvent:
+    return CaseEvent(
+        case_id=email.case_id,
+        at=now,
+        event=event,
+        outbox_email_id=email.id,
+        details={"to": email.recipient, "purpose": email.purpose, "message_id": email.message_id, **details},
+    )
+
+
+async def _quit_quietly(smtp: aiosmtplib.SMTP) -> None:
+    try:
+        await smtp.quit()
+    except (aiosmtplib.SMTPException, OSError):
+        smtp.close()

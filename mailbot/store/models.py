@@ -1,0 +1,167 @@
+"""The tables: cases and their history, inbound messages, the outbox, counters."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as naive UTC and returned timezone-aware.
+
+    SQLite keeps no offset, so every value is converted to UTC on the way in
+    and marked as UTC on the way out, on every backend alike.
+    """
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored; give it a time zone")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Case(Base):
+    """One request for a PST visit, from the form to its close."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    school: Mapped[str] = mapped_column(Text)
+    requester_name: Mapped[str] = mapped_column(Text)
+    requester_email: Mapped[str] = mapped_column(String(320))
+    headteacher_name: Mapped[str | None] = mapped_column(Text)
+    headteacher_email: Mapped[str] = mapped_column(String(320))
+    visiting_teacher_name: Mapped[str | None] = mapped_column(Text)
+    visiting_teacher_email: Mapped[str | None] = mapped_column(String(320))
+    initiated_by: Mapped[str | None] = mapped_column(Text)
+    context: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    objectives: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="(CaseEvent.at, CaseEvent.id)", cascade="all, delete-orphan"
+    )
+    emails: Mapped[list[OutboxEmail]] = relationship(back_populates="case", order_by="OutboxEmail.id")
+
+
+class CaseEvent(Base):
+    """One entry in a case's history: every change, and every email in or out."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    event: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str | None] = mapped_column(String(320))
+    inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    outbox_email_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_emails.id"))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class InboundMessage(Base):
+    """A message read from the mailbox, recorded in the same commit as its effect.
+
+    The mailbox position (folder, UIDVALIDITY, UID) tells a message seen
+    again after a crash; the Message-ID, or the SHA-256 of the bytes for mail
+    without one, tells a second copy of the same message.
+    """
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("folder", "uidvalidity", "uid", name="uq_inbound_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    folder: Mapped[str] = mapped_column(String(255))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    uid: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sender: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    outcome: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+
+    case: Mapped[Case | None] = relationship()
+
+
+class OutboxEmail(Base):
+    """An email waiting to be sent, or sent, to exactly one recipient.
+
+    The whole message is rendered when queued, so every retry sends the same
+    bytes with the same Message-ID.
+    """
+
+    __tablename__ = "outbox_emails"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    reply_token: Mapped[str] = mapped_column(String(64), unique=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case | None] = relationship(back_populates="emails")
+
+
+class ReferenceCounter(Base):
+    """The last case number given out in a year, so references never repeat."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class DaemonMark(Base):
+    """A named timestamp the daemon leaves for monitoring, such as its last successful poll."""
+
+    __tablename__ = "daemon_marks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,256 @@
+"""What an inbound message does to the cases: open a case from a form, or set the message aside.
+
+Everything here runs inside the one database transaction that also records
+the message, so a message's effect is committed whole or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from mailbot.classify import Classification, Kind
+from mailbot.config import Settings
+from mailbot.form import FormReading
+from mailbot.message import InboundMail
+from mailbot.outbox import AUTO_REPLIED, Outbox, Recipient
+from mailbot.references import next_reference
+from mailbot.ruleset import Rules
+from mailbot.store.models import Case, CaseEvent, InboundMessage
+
+log = logging.getLogger("mailbot.workflow")
+
+
+class Destination(StrEnum):
+    """The mailbox folder a message goes to once its effect is committed."""
+
+    PROCESSED = "processed"
+    ATTENTION = "attention"
+
+
+@dataclass(frozen=True)
+class MailboxPosition:
+    folder: str
+    uidvalidity: int
+    uid: int
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    destination: Destination
+    outcome: str
+    reason: str | None = None
+    case_reference: str | None = None
+
+
+class FormProblem(ValueError):
+    """A form was read but cannot become a case; the text is for the business manager."""
+
+
+class Workflow:
+    """Turns classified messages into case changes and queued emails."""
+
+    def __init__(self, settings: Settings, rules: Rules, outbox: Outbox) -> None:
+        self.settings = settings
+        self.rules = rules
+        self.outbox = outbox
+
+    def handle(
+        self, session: Session, mail: InboundMail, classification: Classification, position: MailboxPosition, now: datetime
+    ) -> Outcome:
+        """Apply ``mail`` to the cases and record it; the caller commits."""
+        if classification.kind is Kind.FORM and classification.form is not None:
+            try:
+                return self._open_case(session, mail, classification.form, position, now)
+            except FormProblem as problem:
+                return self.set_aside(session, position, now, reason=str(problem), mail=mail)
+
+        notify = classification.kind not in (Kind.AUTOMATIC, Kind.OWN)
+        return self.set_aside(session, position, now, reason=classification.detail, mail=mail, notify=notify)
+
+    def set_aside(
+        self,
+        session: Session,
+        position: MailboxPosition,
+        now: datetime,
+        *,
+        reason: str,
+        mail: InboundMail | None = None,
+        raw_sha256: str | None = None,
+        notify: bool = True,
+    ) -> Outcome:
+        """Record a message as needing a person, and tell the business manager why unless ``notify`` is off.
+
+        Automatic mail and the bot's own mail are set aside without a notice, so
+        that no exchange of automatic emails can start.
+        """
+        inbound = _record_inbound(session, position, now, mail, outcome="set_aside", reason=reason, sha256=raw_sha256)
+        if notify:
+            self.outbox.queue(
+                session,
+                purpose="attention_notice",
+                recipient=Recipient(self.settings.alliance.business_manager),
+                context={
+                    "reason": reason,
+                    "sender": _sender_text(mail),
+                    "subject": mail.subject if mail else "(unreadable)",
+                    "received": mail.date if mail and mail.date else now,
+                    "folder": self.settings.mailbox.attention_folder,
+                },
+                now=now,
+            )
+        log.info("SET ASIDE %s uid=%s: %s", mail.describe() if mail else "unreadable", position.uid, reason)
+        return Outcome(Destination.ATTENTION, inbound.outcome, reason=reason)
+
+    def record_duplicate(self, session: Session, mail: InboundMail, position: MailboxPosition, now: datetime) -> Outcome:
+        """Record a second copy of a message already handled; it changes nothing."""
+        _record_inbound(session, position, now, mail, outcome="duplicate", reason="a copy of a message already handled")
+        log.info("DUPLICATE %s uid=%s: already handled, nothing changed", mail.describe(), position.uid)
+        return Outcome(Destination.PROCESSED, "duplicate")
+
+    def _open_case(
+        self, session: Session, mail: InboundMail, reading: FormReading, position: MailboxPosition, now: datetime
+    ) -> Outcome:
+        problems = _form_problems(reading, self.rules)
+        if problems:
+            raise FormProblem(problems)
+
+        case = _new_case(reading, now)
+        case.reference = next_reference(session, now.astimezone(self.settings.zone).year)
+        session.add(case)
+        inbound = _record_inbound(session, position, now, mail, outcome="case_opened", case=case)
+        session.add(
+            CaseEvent(
+                case=case,
+                at=now,
+                event="case_opened",
+                actor=case.requester_email,
+                inbound_message_id=inbound.id,
+                details={"state": case.state, "message_id": mail.message_id, "sender": mail.sender_address},
+            )
+        )
+
+        self._queue_opening_emails(session, case, now)
+        log.info("OPEN %s from %s: %s for %s, state=%s", case.reference, mail.describe(), case.requester_email, case.school, case.state)
+        return Outcome(Destination.PROCESSED, "case_opened", case_reference=case.reference)
+
+    def _queue_opening_emails(self, session: Session, case: Case, now: datetime) -> None:
+        context = {"case": case, "state_label": self.rules.state_label(case.state), "needs_endorsement": _needs_endorsement(case)}
+
+        self.outbox.queue(
+            session,
+            purpose="request_acknowledgement",
+            recipient=Recipient(case.requester_email, case.requester_name),
+            context=context,
+            now=now,
+            case=case,
+            auto_submitted=AUTO_REPLIED,
+        )
+        if _needs_endorsement(case):
+            self.outbox.queue(
+                session,
+                purpose="headteacher_acknowledgement",
+                recipient=Recipient(case.headteacher_email, case.headteacher_name),
+                context=context,
+                now=now,
+                case=case,
+            )
+
+        staff = dict.fromkeys(a.lower() for a in (self.settings.alliance.business_manager, self.settings.alliance.strategic_lead))
+        for address in staff:
+            self.outbox.queue(session, purpose="new_request_notice", recipient=Recipient(address), context=context, now=now, case=case)
+
+
+def _form_problems(reading: FormReading, rules: Rules) -> str:
+    """Describe in plain words why a form cannot become a case, or return ''."""
+    sentences = []
+    if reading.missing:
+        labels = ", ".join(f'"{label}"' for label in reading.missing)
+        sentences.append(f"The PST request form is missing required information: {labels}.")
+    sentences.extend(f"{problem}." if not problem.endswith(".") else problem for problem in reading.invalid)
+
+    fields = reading.fields
+    if fields["headteacher_name"] and not fields["headteacher_email"]:
+        if fields["headteacher_name"].casefold() != fields["requester_name"].casefold():
+            sentences.append(
+                f'The form names a headteacher ({fields["headteacher_name"]}) but gives no headteacher email, '
+                "so the headteacher cannot be asked to endorse the request."
+            )
+    return " ".join(sentences)
+
+
+def _new_case(reading: FormReading, now: datetime) -> Case:
+    fields = reading.fields
+    requester_is_head = not fields["headteacher_email"] or (
+        fields["headteacher_email"].casefold() == fields["requester_email"].casefold()
+    )
+    if requester_is_head:
+        headteacher_name = fields["headteacher_name"] or fields["requester_name"]
+        headteacher_email = fields["requester_email"]
+    else:
+        headteacher_name = fields["headteacher_name"] or None
+        headteacher_email = fields["headteacher_email"]
+
+    return Case(
+        state="awaiting_match" if requester_is_head else "awaiting_endorsement",
+        school=fields["school"],
+        requester_name=fields["requester_name"],
+        requester_email=fields["requester_email"],
+        headteacher_name=headteacher_name,
+        headteacher_email=headteacher_email,
+        visiting_teacher_name=fields["visiting_teacher_name"] or None,
+        visiting_teacher_email=fields["visiting_teacher_email"] or None,
+        initiated_by=fields["initiated_by"] or None,
+        context=fields["context"] or None,
+        reason=fields["reason"] or None,
+        objectives=fields["objectives"] or None,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _needs_endorsement(case: Case) -> bool:
+    return case.headteacher_email.casefold() != case.requester_email.casefold()
+
+
+def _record_inbound(
+    session: Session,
+    position: MailboxPosition,
+    now: datetime,
+    mail: InboundMail | None,
+    *,
+    outcome: str,
+    reason: str | None = None,
+    case: Case | None = None,
+    sha256: str | None = None,
+) -> InboundMessage:
+    inbound = InboundMessage(
+        folder=position.folder,
+        uidvalidity=position.uidvalidity,
+        uid=position.uid,
+        message_id=mail.message_id if mail else None,
+        sha256=mail.sha256 if mail else (sha256 or ""),
+        size_bytes=position.size_bytes,
+        sender=mail.sender_address if mail else None,
+        subject=mail.subject if mail else None,
+        recorded_at=now,
+        outcome=outcome,
+        reason=reason,
+        case=case,
+    )
+    session.add(inbound)
+    session.flush()
+    return inbound
+
+
+def _sender_text(mail: InboundMail | None) -> str:
+    if mail is None:
+        return "(unreadable)"
+    if mail.sender_name:
+        return f"{mail.sender_name} <{mail.sender_address}>"
+    return mail.sender_address or "(no sender)"

@@ -1,0 +1,135 @@
+"""Drive mailbot as an operator would: a config file, mail in the inbox, the command line."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+from imapclient import IMAPClient
+
+from mailbot.cli import main
+from mailbot.embedded import ReceivedEmail, SmtpSink
+from servers import Account
+
+FORMS = Path(__file__).parent / "data" / "forms"
+
+BOT_ADDRESS = "pst@star-tsa.example"
+BUSINESS_MANAGER = "bm@star-tsa.example"
+STRATEGIC_LEAD = "lead@star-tsa.example"
+
+FOLDERS = ("INBOX", "Processed", "Needs attention")
+
+
+def write_config(
+    folder: Path, account: Account, sink: SmtpSink, database_url: str, *, extra: str = ""
+) -> Path:
+    """Write a config file for ``account`` and ``sink`` into ``folder`` and return its path."""
+    path = folder / "mailbot.toml"
+    path.write_text(
+        f"""
+[mailbox]
+host = "{account.host}"
+port = {account.port}
+security = "none"
+username = "{account.username}"
+password = "{account.password}"
+poll_interval_seconds = 5
+
+[smtp]
+host = "{sink.host}"
+port = {sink.port}
+security = "none"
+
+[database]
+url = "{database_url}"
+
+[alliance]
+name = "STAR Teaching School Alliance"
+address = "{BOT_ADDRESS}"
+business_manager = "{BUSINESS_MANAGER}"
+strategic_lead = "{STRATEGIC_LEAD}"
+staff = ["{BUSINESS_MANAGER}", "{STRATEGIC_LEAD}"]
+{extra}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def form_bytes(name: str) -> bytes:
+    return (FORMS / name).read_bytes()
+
+
+def append(account: Account, *messages: bytes) -> None:
+    """Deliver ``messages`` into the account's INBOX, as a mail server would."""
+    with IMAPClient(account.host, port=account.port, ssl=False) as client:
+        client.login(account.username, account.password)
+        for message in messages:
+            client.append("INBOX", message)
+
+
+def folder_counts(account: Account) -> dict[str, int]:
+    """Return how many messages each of the bot's folders holds; 0 for a folder not yet created."""
+    counts = {}
+    with IMAPClient(account.host, port=account.port, ssl=False) as client:
+        client.login(account.username, account.password)
+        for name in FOLDERS:
+            exists = client.folder_exists(name)
+            counts[name] = client.folder_status(name, [b"MESSAGES"])[b"MESSAGES"] if exists else 0
+    return counts
+
+
+def folder_messages(account: Account, folder: str) -> list[bytes]:
+    """Return the raw bytes of every message in ``folder``, oldest first."""
+    with IMAPClient(account.host, port=account.port, ssl=False) as client:
+        client.login(account.username, account.password)
+        client.select_folder(folder, readonly=True)
+        uids = sorted(client.search(["ALL"]))
+        fetched = client.fetch(uids, [b"BODY.PEEK[]"]) if uids else {}
+    return [bytes(fetched[uid][b"BODY[]"]) for uid in uids]
+
+
+def mailbot(*arguments: str) -> Result:
+    """Run the mailbot command line in process and return its result; fail loudly on a crash."""
+    result = CliRunner().invoke(main, list(arguments), catch_exceptions=False)
+    return result
+
+
+def run_once(config: Path, now: str | None = None) -> Result:
+    arguments = ["run", "--config", str(config), "--once"]
+    if now is not None:
+        arguments += ["--now", now]
+    result = mailbot(*arguments)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def cases(config: Path) -> list[dict[str, Any]]:
+    result = mailbot("cases", "--config", str(config), "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def case(config: Path, reference: str) -> dict[str, Any]:
+    result = mailbot("case", reference, "--config", str(config), "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def parsed(received: ReceivedEmail) -> EmailMessage:
+    return email.message_from_bytes(received.content, policy=email.policy.default)
+
+
+def plain_body(received: ReceivedEmail) -> str:
+    body = parsed(received).get_body(preferencelist=("plain",))
+    assert body is not None, "the email has no plain-text part"
+    return body.get_content()
+
+
+def emails_to(sink: SmtpSink, address: str) -> list[ReceivedEmail]:
+    return [item for item in sink.messages if address in item.rcpt_tos]
