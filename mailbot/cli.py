@@ -35,6 +35,9 @@ config_option = click.option(
 
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr, force=True)
+    if level != "DEBUG":
+        # Alembic narrates every migration step at INFO; mailbot logs one MIGRATE line instead.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _settings(config_path: Path) -> Settings:

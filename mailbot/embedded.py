@@ -47,8 +47,8 @@ def free_port() -> int:
 def _wait_for_imap_greeting(host: str, port: int, timeout_seconds: float) -> None:
     """Block until the server on host:port sends an IMAP "* OK" greeting.
 
-    Reading the greeting, not only connecting, matters for pymap: a connection
-    whose handler has not started yet when the loop stops is never closed.
+    Reading the greeting, not only connecting, matters for pymap, because it
+    never closes a connection whose handler has not started when the loop stops.
     """
     deadline = time.monotonic() + timeout_seconds
     while True:
@@ -59,7 +59,7 @@ def _wait_for_imap_greeting(host: str, port: int, timeout_seconds: float) -> Non
         except OSError as connect_error:
             if time.monotonic() >= deadline:
                 raise TimeoutError(
-                    f"no IMAP server answered on {host}:{port} within {timeout_seconds} s"
+                    f"no server accepted a connection on {host}:{port} within {timeout_seconds} s"
                 ) from connect_error
 
         if time.monotonic() >= deadline:
@@ -101,8 +101,8 @@ class _ResponseBuffer:
     pymap calls ``write()`` once per token of a response, and asyncio sends each
     call at once as its own TCP segment. imapclient 4.1 reads IDLE responses
     from a non-blocking socket, so a line split across segments raises
-    "unterminated line" (imapclient issue #519). Sending whole responses keeps
-    IDLE clients of the embedded server from hitting that bug.
+    IMAP4.abort "unterminated line". Sending whole responses keeps IDLE clients
+    of the embedded server clear of that bug.
     """
 
     def __init__(self, writer: asyncio.StreamWriter) -> None:
@@ -190,8 +190,8 @@ class EmbeddedImapServer:
     def start(self) -> Self:
         """Start the server thread and wait until it sends an IMAP greeting.
 
-        Raises RuntimeError if pymap fails to start and TimeoutError if the port
-        does not accept connections within ``start_timeout_seconds``.
+        Raises RuntimeError if pymap fails to start and TimeoutError if no
+        greeting arrives within ``start_timeout_seconds``.
         """
         if self._thread is not None:
             raise RuntimeError(f"the IMAP server on {self.host}:{self.port} is already started")
@@ -263,7 +263,7 @@ class EmbeddedImapServer:
     def _wait_until_started(self) -> None:
         # The thread sets _ready once pymap listens or has failed. Only then is
         # the port probed, because a connection that succeeds earlier could
-        # reach another process that holds the port.
+        # reach another process listening on that port.
         started_at = time.monotonic()
         if not self._ready.wait(self.start_timeout_seconds):
             raise TimeoutError(
@@ -341,7 +341,7 @@ class _RecordingHandler:
         self._on_message = on_message
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        # original_content holds the DATA bytes with dot-stuffing removed and
+        # original_content is the DATA payload with dot-stuffing removed and
         # nothing decoded, whatever decode_data is set to.
         email = ReceivedEmail(
             mail_from=envelope.mail_from or "",
@@ -355,8 +355,8 @@ class _RecordingHandler:
 class SmtpSink:
     """An SMTP server on loopback that accepts every message and stores it.
 
-    It offers no AUTH and no STARTTLS. The stored messages are kept in memory
-    until ``clear()`` or the end of the object.
+    It offers no AUTH and no STARTTLS. The stored messages stay in memory until
+    ``clear()``, and ``stop()`` keeps them, so they can be read after stopping.
     """
 
     def __init__(self, *, port: int | None = None) -> None:
@@ -374,12 +374,13 @@ class SmtpSink:
             return list(self._received)
 
     def start(self) -> Self:
-        """Start the server thread; returns once the server answers connections."""
+        """Start the server thread and return once it accepts SMTP connections."""
         if self._controller is not None:
             raise RuntimeError(f"the SMTP sink on {self.host}:{self.port} is already started")
 
-        # hostname must be given: aiosmtpd's default comes from get_localhost(),
-        # which can return ::1, and the sink has to stay on 127.0.0.1.
+        # hostname must be given, because aiosmtpd's default comes from
+        # get_localhost(), which can return ::1. server_hostname is the name in
+        # the 220 greeting, and setting it skips a socket.getfqdn() lookup.
         controller = Controller(
             _RecordingHandler(self._record),
             hostname=self.host,

@@ -88,7 +88,7 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 def _create_postgres_database() -> tuple[sqlalchemy.Engine, str]:
-    """Create an empty database with a unique name; returns the admin engine and the name."""
+    """Create an empty database with a unique name and return the admin engine and that name."""
     admin_engine = sqlalchemy.create_engine(
         f"{POSTGRES_SERVER_URL}/postgres",
         isolation_level="AUTOCOMMIT",

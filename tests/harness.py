@@ -7,7 +7,7 @@ import email.policy
 import json
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from click.testing import CliRunner, Result
 from imapclient import IMAPClient
@@ -25,10 +25,22 @@ STRATEGIC_LEAD = "lead@star-tsa.example"
 FOLDERS = ("INBOX", "Processed", "Needs attention")
 
 
+class SmtpEndpoint(Protocol):
+    host: str
+    port: int
+
+
 def write_config(
-    folder: Path, account: Account, sink: SmtpSink, database_url: str, *, extra: str = ""
+    folder: Path,
+    account: Account,
+    smtp: SmtpEndpoint,
+    database_url: str,
+    *,
+    smtp_username: str = "",
+    smtp_password: str = "",
+    extra: str = "",
 ) -> Path:
-    """Write a config file for ``account`` and ``sink`` into ``folder`` and return its path."""
+    """Write a config file for ``account`` and the SMTP server ``smtp`` into ``folder``; return its path."""
     path = folder / "mailbot.toml"
     path.write_text(
         f"""
@@ -41,9 +53,11 @@ password = "{account.password}"
 poll_interval_seconds = 5
 
 [smtp]
-host = "{sink.host}"
-port = {sink.port}
+host = "{smtp.host}"
+port = {smtp.port}
 security = "none"
+username = "{smtp_username}"
+password = "{smtp_password}"
 
 [database]
 url = "{database_url}"

@@ -39,11 +39,20 @@ def _connect(account: Account) -> IMAPClient:
     return client
 
 
+def _disconnect(client: IMAPClient) -> None:
+    # After a failed check the connection may be mid-IDLE or aborted, and
+    # LOGOUT then fails, but the socket must still be closed.
+    try:
+        client.logout()
+    except (IMAPClient.Error, OSError):
+        client.shutdown()
+
+
 @pytest.fixture
 def imap_client(imap_account: Account) -> Iterator[IMAPClient]:
     client = _connect(imap_account)
     yield client
-    client.logout()
+    _disconnect(client)
 
 
 def test_imap_append_fetch_and_move(imap_client: IMAPClient) -> None:
@@ -89,8 +98,8 @@ def test_imap_idle_sees_append(imap_account: Account) -> None:
         responses = _idle_until_exists(watcher, appended_at + IDLE_TIMEOUT_SECONDS)
         watcher.idle_done()
     finally:
-        watcher.logout()
-        writer.logout()
+        _disconnect(watcher)
+        _disconnect(writer)
 
     assert (1, b"EXISTS") in responses
 
@@ -123,8 +132,8 @@ def test_dovecot_accounts_are_separate(dovecot: DovecotServer) -> None:
         second_client.select_folder("INBOX")
         assert second_client.search("ALL") == []
     finally:
-        first_client.logout()
-        second_client.logout()
+        _disconnect(first_client)
+        _disconnect(second_client)
 
 
 @pytest.mark.dovecot

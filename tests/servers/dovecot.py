@@ -28,7 +28,7 @@ from . import Account
 
 HOST = "127.0.0.1"
 
-# Dovecot refuses uid 0 for mail, so mail files belong to nobody:nogroup.
+# Dovecot rejects uid 0 for mail users, so mail files belong to nobody:nogroup.
 MAIL_UID = 65534
 MAIL_GID = 65534
 
@@ -48,8 +48,9 @@ info_log_path = {directory}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
-# A failed login is answered after 2 s by default. With 0 the answer comes
-# after about 0.5 s, the interval at which Dovecot 2.3 sends queued failures.
+# Dovecot replies to a failed login after 2 s by default. With 0 the reply
+# comes after about 0.5 s, the interval at which Dovecot 2.3 flushes queued
+# failures (AUTH_FAILURE_DELAY_CHECK_MSECS).
 auth_failure_delay = 0
 
 first_valid_uid = {mail_uid}
@@ -61,7 +62,7 @@ mail_fsync = never
 mailbox_idle_check_interval = 1 secs
 
 # One passwd-file per user, because Dovecot checks a passwd-file for changes
-# at most once per second: a user added to a shared file right after another
+# at most once per second. A user added to a shared file right after another
 # login would be unknown for up to a second. The file of a new user has never
 # been read, so Dovecot opens it on the first login.
 passdb {{
@@ -143,7 +144,11 @@ class DovecotServer:
         self._accounts_lock = threading.Lock()
 
     def start(self) -> Self:
-        """Write the configuration, start ``dovecot -F`` and wait for the IMAP greeting."""
+        """Write the configuration, start ``dovecot -F`` and wait for the IMAP greeting.
+
+        If Dovecot fails to start, it is stopped and the error includes its log.
+        The directory is kept for inspection until ``cleanup()``.
+        """
         if self._process is not None:
             raise RuntimeError(f"Dovecot on {self.host}:{self.imap_port} is already started")
 

@@ -1,0 +1,92 @@
+"""The long-running daemon: IDLE wakes it, the outbox drains, SIGTERM stops it cleanly; and the demo."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from harness import append, folder_counts, form_bytes, write_config
+from servers import Account
+
+from mailbot.embedded import SmtpSink
+
+STOP_LIMIT_SECONDS = 10
+
+
+def _start_daemon(config: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "mailbot", "run", "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _stop(process: subprocess.Popen[str]) -> tuple[int, str]:
+    process.send_signal(signal.SIGTERM)
+    try:
+        output, _ = process.communicate(timeout=STOP_LIMIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+        pytest.fail(f"the daemon did not exit within {STOP_LIMIT_SECONDS} s of SIGTERM:\n{output}")
+    return process.returncode, output
+
+
+@pytest.mark.dovecot
+def test_daemon_answers_form_while_idling(tmp_path: Path, dovecot, smtp_sink: SmtpSink, sqlite_url: str) -> None:
+    account: Account = dovecot.add_account()
+    # A long poll interval, so only IDLE can explain a prompt answer.
+    config = write_config(tmp_path, account, smtp_sink, sqlite_url)
+    config.write_text(config.read_text().replace("poll_interval_seconds = 5", "poll_interval_seconds = 600"))
+    process = _start_daemon(config)
+    try:
+        time.sleep(2)  # let it sign in, create its folders and enter IDLE
+        append(account, form_bytes("html-table.eml"))
+
+        received = smtp_sink.wait_for(3, timeout_seconds=15)
+    finally:
+        code, output = _stop(process)
+
+    assert len(received) == 3
+    assert code == 0, output
+    assert "IDLE on" in output
+    assert "STOPPED mailbot" in output
+    assert folder_counts(account) == {"INBOX": 0, "Processed": 1, "Needs attention": 0}
+
+
+def test_daemon_catches_up_on_start(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> None:
+    append(pymap_account, form_bytes("html-table.eml"), form_bytes("not-a-form.eml"))
+    config = write_config(tmp_path, pymap_account, smtp_sink, sqlite_url)
+
+    process = _start_daemon(config)
+    try:
+        received = smtp_sink.wait_for(4, timeout_seconds=15)
+    finally:
+        code, output = _stop(process)
+
+    assert len(received) == 4
+    assert code == 0, output
+    assert folder_counts(pymap_account) == {"INBOX": 0, "Processed": 1, "Needs attention": 1}
+
+
+def test_demo_runs(tmp_path: Path) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "mailbot", "demo", "--keep", str(tmp_path / "demo")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    assert "2 cases opened, 1 set aside" in finished.stdout
+    assert "awaiting_endorsement" in finished.stdout
+    assert "awaiting_match" in finished.stdout
+    assert "INBOX: 0, Processed: 2, Needs attention: 1" in finished.stdout
+    assert (tmp_path / "demo" / "mailbot.sqlite3").exists()

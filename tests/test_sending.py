@@ -1,0 +1,228 @@
+"""The outbox sender against real aiosmtpd servers: success, deferral, refusal, an absent server, AUTH."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from harness import append, form_bytes, write_config
+from servers import Account
+from sqlalchemy import select
+
+from mailbot.config import load_settings
+from mailbot.daemon import Daemon
+from mailbot.embedded import free_port
+from mailbot.outbox import Recipient
+from mailbot.store.models import Case, CaseEvent, OutboxEmail
+
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+
+NOW = datetime(2026, 10, 14, 15, 0, tzinfo=timezone.utc)
+SMTP_USER = "pst@star-tsa.example"
+SMTP_PASSWORD = "smtp-Secret-42"
+
+
+class AnsweringHandler:
+    """Answers every RCPT with a fixed reply and records what it accepted."""
+
+    def __init__(self, rcpt_reply: str = "250 OK") -> None:
+        self.rcpt_reply = rcpt_reply
+        self.accepted: list[bytes] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.rcpt_reply.startswith("250"):
+            envelope.rcpt_tos.append(address)
+        return self.rcpt_reply
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.accepted.append(envelope.content)
+        return "250 Message accepted"
+
+
+def _authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    valid = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+        SMTP_USER.encode(),
+        SMTP_PASSWORD.encode(),
+    )
+    return AuthResult(success=valid)
+
+
+@pytest.fixture
+def smtp_server(request: pytest.FixtureRequest) -> Iterator[tuple[Controller, AnsweringHandler]]:
+    handler = AnsweringHandler(getattr(request, "param", "250 OK"))
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=_authenticate,
+        auth_require_tls=False,
+        auth_required=True,
+    )
+    controller.start()
+    yield controller, handler
+    controller.stop()
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+
+
+def _daemon(tmp_path: Path, account: Account, port: int, sqlite_url: str) -> Daemon:
+    config = write_config(
+        tmp_path, account, Endpoint("127.0.0.1", port), sqlite_url, smtp_username=SMTP_USER, smtp_password=SMTP_PASSWORD
+    )
+    return Daemon(load_settings(config))
+
+
+def _queue_one(daemon: Daemon) -> int:
+    with daemon.sessions.begin() as session:
+        email = daemon.outbox.queue(
+            session,
+            purpose="attention_notice",
+            recipient=Recipient("bm@star-tsa.example"),
+            context={"reason": "test", "sender": "x@y.example", "subject": "s", "received": NOW, "folder": "Needs attention"},
+            now=NOW,
+        )
+        return email.id
+
+
+def _email(daemon: Daemon, email_id: int) -> OutboxEmail:
+    with daemon.sessions() as session:
+        return session.get_one(OutboxEmail, email_id)
+
+
+def test_accepted_email_marked_sent(tmp_path, pymap_account, sqlite_url, smtp_server) -> None:
+    controller, handler = smtp_server
+    daemon = _daemon(tmp_path, pymap_account, controller.port, sqlite_url)
+    email_id = _queue_one(daemon)
+
+    report = asyncio.run(daemon.sender.send_due(NOW))
+
+    assert report.sent == 1
+    email = _email(daemon, email_id)
+    assert email.status == "sent"
+    assert email.sent_at == NOW
+    assert handler.accepted == [email.content]
+    assert asyncio.run(daemon.sender.send_due(NOW + timedelta(minutes=5))).sent == 0
+    daemon.close()
+
+
+@pytest.mark.parametrize("smtp_server", ["451 4.3.0 Mailbox busy, try later"], indirect=True)
+def test_temporary_refusal_retried_later(tmp_path, pymap_account, sqlite_url, smtp_server) -> None:
+    controller, handler = smtp_server
+    daemon = _daemon(tmp_path, pymap_account, controller.port, sqlite_url)
+    email_id = _queue_one(daemon)
+
+    report = asyncio.run(daemon.sender.send_due(NOW))
+
+    assert report.deferred == 1
+    email = _email(daemon, email_id)
+    assert email.status == "queued"
+    assert email.next_attempt_at > NOW
+    assert "451" in email.last_error
+    assert asyncio.run(daemon.sender.send_due(NOW)).deferred == 0
+
+    handler.rcpt_reply = "250 OK"
+    assert asyncio.run(daemon.sender.send_due(email.next_attempt_at)).sent == 1
+    daemon.close()
+
+
+@pytest.mark.parametrize("smtp_server", ["550 5.1.1 No such user"], indirect=True)
+def test_permanent_refusal_recorded_on_case(tmp_path, pymap_account, sqlite_url, smtp_server) -> None:
+    controller, handler = smtp_server
+    daemon = _daemon(tmp_path, pymap_account, controller.port, sqlite_url)
+    email_id = _queue_one(daemon)
+
+    report = asyncio.run(daemon.sender.send_due(NOW))
+
+    assert report.failed == 1
+    email = _email(daemon, email_id)
+    assert email.status == "failed"
+    assert "550" in email.last_error
+    assert handler.accepted == []
+    daemon.close()
+
+
+def test_server_down_defers_then_gives_up(tmp_path, pymap_account, sqlite_url) -> None:
+    daemon = _daemon(tmp_path, pymap_account, free_port(), sqlite_url)
+    email_id = _queue_one(daemon)
+
+    first = asyncio.run(daemon.sender.send_due(NOW))
+    later = NOW + timedelta(hours=daemon.settings.outbox.retry_hours, minutes=1)
+    last = asyncio.run(daemon.sender.send_due(later))
+
+    assert first.deferred == 1
+    assert last.failed == 1
+    email = _email(daemon, email_id)
+    assert email.status == "failed"
+    assert "not accepted for 48 hours" in email.last_error
+    daemon.close()
+
+
+def test_failed_case_email_in_history(tmp_path, pymap_account, sqlite_url) -> None:
+    daemon = _daemon(tmp_path, pymap_account, free_port(), sqlite_url)
+    with daemon.sessions.begin() as session:
+        case = Case(
+            reference="PST-2026-0099", state="awaiting_match", school="Test School", requester_name="A",
+            requester_email="a@school.example", headteacher_email="a@school.example", created_at=NOW, updated_at=NOW,
+        )
+        session.add(case)
+        daemon.outbox.queue(
+            session, purpose="request_acknowledgement", recipient=Recipient("a@school.example"),
+            context={"case": case, "state_label": "x", "needs_endorsement": False}, now=NOW, case=case,
+        )
+
+    asyncio.run(daemon.sender.send_due(NOW + timedelta(hours=49)))
+
+    with daemon.sessions() as session:
+        events = [event.event for event in session.scalars(select(CaseEvent).order_by(CaseEvent.id))]
+    assert events == ["email_queued", "email_failed"]
+    daemon.close()
+
+
+def _secret_forms(secret: str, username: str) -> list[str]:
+    """The password as it could leak: plain, or inside base64 SASL PLAIN and LOGIN exchanges."""
+    plain = f"\0{username}\0{secret}".encode()
+    return [secret, base64.b64encode(secret.encode()).decode(), base64.b64encode(plain).decode()]
+
+
+def test_passwords_never_logged(tmp_path, imap_account, sqlite_url, smtp_server) -> None:
+    controller, handler = smtp_server
+    config = write_config(
+        tmp_path,
+        imap_account,
+        Endpoint("127.0.0.1", controller.port),
+        sqlite_url,
+        smtp_username=SMTP_USER,
+        smtp_password=SMTP_PASSWORD,
+        extra='\n[logging]\nlevel = "DEBUG"\n',
+    )
+    append(imap_account, form_bytes("html-table.eml"))
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "mailbot", "run", "--config", str(config), "--once"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    log = finished.stdout + finished.stderr
+    assert "CONNECTED" in log
+    assert "SENT" in log
+    assert len(handler.accepted) == 3
+    for leaked in _secret_forms(imap_account.password, imap_account.username) + _secret_forms(SMTP_PASSWORD, SMTP_USER):
+        assert leaked not in log
