@@ -27,7 +27,7 @@ def local_text(value: datetime, zone: ZoneInfo) -> str:
 
 
 def case_row(case: Case, zone: ZoneInfo) -> dict[str, Any]:
-    """The short form that `mailbot cases` lists."""
+    """Return the short form of a case that `mailbot cases` lists."""
     return {
         "reference": case.reference,
         "state": case.state,
@@ -38,7 +38,7 @@ def case_row(case: Case, zone: ZoneInfo) -> dict[str, Any]:
 
 
 def case_document(case: Case, zone: ZoneInfo) -> dict[str, Any]:
-    """The whole case, with its history and emails, as `mailbot case REF --json` prints it."""
+    """Return the whole case, with its history and emails, as `mailbot case REF --json` prints it."""
     return {
         "reference": case.reference,
         "state": case.state,
@@ -79,7 +79,7 @@ def email_entry(email: OutboxEmail, zone: ZoneInfo) -> dict[str, Any]:
 
 
 def case_text(case: Case, zone: ZoneInfo, state_label: str) -> str:
-    """A readable page about one case for the terminal."""
+    """Format one case as a readable page for the terminal."""
     document = case_document(case, zone)
     lines = [f"{case.reference}  {state_label} ({case.state})", ""]
     for label, key in (("Requester", "requester"), ("Headteacher", "requesting_headteacher"), ("Visiting teacher", "visiting_teacher")):

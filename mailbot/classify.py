@@ -30,7 +30,7 @@ def classify(mail: InboundMail, bot_address: str, form_rules: FormRules) -> Clas
 
     A message with a form subject is a form even when it declares itself
     automatic, because website forms are machine-sent by nature and the bot
-    answers the people named in the fields, never the sender. A form whose
+    writes to the people named in the fields, never to the sender. A form whose
     subject was changed is recognised by its labels only when nothing marks
     it as automatic or as mail about an existing case, since an auto-reply
     may quote a form back.

@@ -7,7 +7,6 @@ The environment wins over the file, so secrets need not be written to disk.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, V
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from mailbot.errors import ConfigError
+from mailbot.tomlfile import read_toml
 
 Security = Literal["ssl", "starttls", "none"]
 
@@ -24,7 +24,7 @@ DEFAULT_DATABASE_NAME = "mailbot.sqlite3"
 
 
 def _split_addresses(value: Any) -> Any:
-    # An environment variable holds a comma-separated list; TOML gives a real list.
+    # An environment variable contains a comma-separated list, but TOML gives a real list.
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
@@ -89,13 +89,13 @@ class SmtpSettings(Section):
 
 
 class DatabaseSettings(Section):
-    """Where cases, history and the outbox are stored."""
+    """The database that stores cases, their history and the outbox."""
 
     url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file beside the config file.")
 
 
 class AllianceSettings(Section):
-    """Who the alliance is and who works its inbox."""
+    """The alliance: its name, the bot's address and the staff who work its inbox."""
 
     name: str = Field(description="The alliance's name as people know it, used in emails.")
     address: str = Field(description="The bot's own email address (the shared inbox).")
@@ -125,7 +125,7 @@ class AllianceSettings(Section):
 
 
 class OutboxSettings(Section):
-    """How queued emails are sent and retried."""
+    """The sending and retrying of queued emails."""
 
     drain_interval_seconds: int = Field(30, ge=1, description="Seconds between sends of queued emails.")
     retry_hours: float = Field(
@@ -134,7 +134,7 @@ class OutboxSettings(Section):
 
 
 class WorkflowSettings(Section):
-    """Where the alliance's rules and email templates live."""
+    """The folders of workflow rules and email templates."""
 
     rules_dir: str = Field("", description="Folder of workflow rules; empty means the rules shipped with mailbot.")
     templates_dir: str = Field("", description="Folder of email templates; empty means those shipped with mailbot.")
@@ -196,13 +196,7 @@ def load_settings(path: Path) -> Settings:
     Raises ConfigError with every problem listed by section and key.
     """
     path = Path(path)
-    try:
-        with path.open("rb") as stream:
-            data = tomllib.load(stream)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"config file not found: {path}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    data = read_toml(path, "config file", ConfigError)
 
     try:
         settings = Settings(**data)

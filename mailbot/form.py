@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 import textwrap
-import tomllib
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+
+from mailbot.tomlfile import read_toml
 
 FIELD_KINDS = ("text", "email", "name")
 
@@ -81,11 +82,7 @@ def load_form_rules(path: Path) -> FormRules:
     Raises ValueError naming the file and the key when the file is not valid
     TOML, or a key is missing, unknown, duplicated or has a value of the wrong type.
     """
-    try:
-        with path.open("rb") as file:
-            data = tomllib.load(file)
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"{path}: invalid TOML: {error}") from error
+    data = read_toml(path, "form rules file")
 
     _reject_unknown_keys(path, data, "", {"subjects", "empty_placeholders", "fields"})
     subjects = _read_strings(path, data, "subjects", "", allow_empty=False)

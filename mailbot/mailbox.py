@@ -1,6 +1,6 @@
 """The IMAP session: sign in, list and fetch new messages, move them, wait with IDLE.
 
-This module knows folders and UIDs, never cases.
+This module deals in folders and UIDs, never in cases.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ class InboundMail:
 
     @property
     def is_automatic(self) -> bool:
-        """Whether the message declares itself machine-sent, so answering it could start a loop."""
+        """Whether the message declares itself machine-sent, so that a reply to it could start a loop."""
         auto_submitted = self.header("Auto-Submitted").strip().lower()
         if auto_submitted and auto_submitted != "no":
             return True
@@ -46,7 +46,7 @@ class InboundMail:
         return self.headers.get(name.lower(), "")
 
     def describe(self) -> str:
-        """A short description of the message for log lines: its Message-ID or its hash."""
+        """Return a short name for the message in log lines: its Message-ID, or its hash when it has none."""
         return self.message_id or f"sha256:{self.sha256[:16]}"
 
 

@@ -1,4 +1,4 @@
-"""Where the shipped rules, templates and demo data are found."""
+"""Locations of the shipped rules and templates, and of folders that settings name instead."""
 
 from __future__ import annotations
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from mailbot.errors import RulesError
 from mailbot.form import FormRules, load_form_rules
+from mailbot.tomlfile import read_toml
 
 FORM_RULES_FILE = "form.toml"
 STATES_FILE = "states.toml"
@@ -46,13 +46,7 @@ def load_rules(folder: Path) -> Rules:
 
 
 def _load_state_labels(path: Path) -> dict[str, str]:
-    try:
-        with path.open("rb") as stream:
-            data = tomllib.load(stream)
-    except OSError as exc:
-        raise RulesError(f"cannot read {path}: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{path} is not valid TOML: {exc}") from exc
+    data = read_toml(path, "rules file", RulesError)
 
     states = data.get("states")
     if not isinstance(states, dict):

@@ -2,7 +2,7 @@
 
 Each email is marked sent in its own commit straight after the server
 accepts it. A temporary failure (4xx, or no connection) is retried with a
-growing delay for ``[outbox] retry_hours``; a permanent one (5xx) is
+growing delay for ``[outbox] retry_hours``. A permanent one (5xx) is
 recorded on the case and not retried.
 """
 

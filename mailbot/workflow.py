@@ -1,4 +1,4 @@
-"""What an inbound message does to the cases: open a case from a form, or set the message aside.
+"""The effect of an inbound message on the cases: a new case from a form, or the message set aside.
 
 Everything here runs inside the one database transaction that also records
 the message, so a message's effect is committed whole or not at all.

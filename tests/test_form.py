@@ -558,7 +558,7 @@ def test_half_of_labels_is_not_form(tmp_path: Path) -> None:
         ('subjects = ["PST Request Form"]', "", "'subjects' is missing"),
         ('empty_placeholders = ["(empty)"]', "empty_placeholders = [1]", "'empty_placeholders' must be a list"),
         ("[[fields]]", "[[field]]", "unknown key 'field'"),
-        ('label = "Your Name"', 'label = "Your Name', "invalid TOML"),
+        ('label = "Your Name"', 'label = "Your Name', "not valid TOML"),
     ],
 )
 def test_malformed_rules_rejected(tmp_path: Path, old: str, new: str, message_part: str) -> None:

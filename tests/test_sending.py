@@ -33,7 +33,7 @@ SMTP_PASSWORD = "smtp-Secret-42"
 
 
 class AnsweringHandler:
-    """Answers every RCPT with a fixed reply and records what it accepted."""
+    """An SMTP handler that replies to every RCPT with a fixed reply and records what it accepted."""
 
     def __init__(self, rcpt_reply: str = "250 OK") -> None:
         self.rcpt_reply = rcpt_reply

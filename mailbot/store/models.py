@@ -96,9 +96,9 @@ class CaseEvent(Base):
 class InboundMessage(Base):
     """A message read from the mailbox, recorded in the same commit as its effect.
 
-    The mailbox position (folder, UIDVALIDITY, UID) tells a message seen
-    again after a crash; the Message-ID, or the SHA-256 of the bytes for mail
-    without one, tells a second copy of the same message.
+    The mailbox position (folder, UIDVALIDITY, UID) identifies a message seen
+    again after a crash. The Message-ID, or the SHA-256 of the bytes for mail
+    without one, identifies a second copy of the same message.
     """
 
     __tablename__ = "inbound_messages"

@@ -1,0 +1,101 @@
+"""The command line as an operator meets it: tables, pages, and clear errors instead of tracebacks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from harness import append, form_bytes, mailbot, run_once, write_config
+from servers import Account
+
+from mailbot.embedded import SmtpSink, free_port
+
+
+@pytest.fixture
+def config(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> Path:
+    return write_config(tmp_path, pymap_account, smtp_sink, sqlite_url)
+
+
+def test_cases_table_lists_case(config: Path, pymap_account: Account) -> None:
+    append(pymap_account, form_bytes("html-table.eml"))
+    run_once(config, "2026-10-14T16:00")
+
+    result = mailbot("cases", "--config", str(config))
+
+    assert result.exit_code == 0
+    header, row = result.output.strip().splitlines()
+    assert header.split() == ["REFERENCE", "STATE", "SCHOOL", "REQUESTER", "UPDATED"]
+    assert row.startswith("PST-2026-0001  awaiting_match  Fernhill Community School")
+    assert row.endswith("14/10/2026 16:00")
+
+
+def test_cases_empty_says_so(config: Path) -> None:
+    result = mailbot("cases", "--config", str(config))
+
+    assert result.exit_code == 0
+    assert result.output.strip() == "No cases yet."
+
+
+def test_case_page_shows_history(config: Path, pymap_account: Account) -> None:
+    append(pymap_account, form_bytes("plain-cf7.eml"))
+    run_once(config, "2026-10-14T16:00")
+
+    result = mailbot("case", "pst-2026-0001", "--config", str(config))
+
+    assert result.exit_code == 0
+    assert "Waiting for the requesting headteacher to endorse the request (awaiting_endorsement)" in result.output
+    assert "14/10/2026 4.00pm  case opened from a form" in result.output
+    assert "email sent: request_acknowledgement to m.webb@hollybank-ce.example" in result.output
+
+
+def test_unknown_case_reported(config: Path) -> None:
+    result = mailbot("case", "PST-2099-0001", "--config", str(config))
+
+    assert result.exit_code == 1
+    assert "no case has the reference 'PST-2099-0001'" in result.output
+
+
+def test_now_needs_once(config: Path) -> None:
+    result = mailbot("run", "--config", str(config), "--now", "2027-01-12T08:00")
+
+    assert result.exit_code == 2
+    assert "--now only works with --once" in result.output
+
+
+def test_bad_now_reported(config: Path) -> None:
+    result = mailbot("run", "--config", str(config), "--once", "--now", "12/01/2027")
+
+    assert result.exit_code == 2
+    assert "is not a date and time such as 2027-01-12T08:00" in result.output
+
+
+def test_bad_config_reported(tmp_path: Path) -> None:
+    path = tmp_path / "mailbot.toml"
+    path.write_text("[mailbox]\nhost = 'x'\n", encoding="utf-8")
+
+    result = mailbot("cases", "--config", str(path))
+
+    assert result.exit_code == 1
+    assert "[mailbox] username: missing" in result.output
+    assert "[alliance]: missing" in result.output
+
+
+def test_unreachable_imap_reported(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> None:
+    closed_port = free_port()
+    config = write_config(tmp_path, replace(pymap_account, port=closed_port), smtp_sink, sqlite_url)
+
+    result = mailbot("run", "--config", str(config), "--once")
+
+    assert result.exit_code == 1
+    assert f"could not connect to the IMAP server 127.0.0.1:{closed_port}" in result.output
+
+
+def test_wrong_imap_password_reported(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> None:
+    config = write_config(tmp_path, replace(pymap_account, password="not-the-password"), smtp_sink, sqlite_url)
+
+    result = mailbot("run", "--config", str(config), "--once")
+
+    assert result.exit_code == 1
+    assert f"rejected the login for '{pymap_account.username}'" in result.output
+    assert "not-the-password" not in result.output

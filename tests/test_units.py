@@ -1,0 +1,179 @@
+"""Small units: references, date formats, classification, automatic mail, rules files, migrations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect
+
+from mailbot.classify import Kind, classify
+from mailbot.errors import RulesError
+from mailbot.message import parse_mail
+from mailbot.references import find_reference, next_reference
+from mailbot.render import TemplateRenderer, uk_date, uk_time
+from mailbot.resources import shipped_folder
+from mailbot.ruleset import load_rules
+from mailbot.store.database import _alembic_config, create_database_engine, session_factory, upgrade_schema
+
+LONDON = ZoneInfo("Europe/London")
+BOT = "pst@star-tsa.example"
+FORMS = Path(__file__).parent / "data" / "forms"
+ALLIANCE = {"name": "STAR Teaching School Alliance", "address": BOT}
+
+
+@pytest.fixture
+def rules():
+    return load_rules(shipped_folder("rules"))
+
+
+def test_references_count_per_year(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    upgrade_schema(engine)
+    sessions = session_factory(engine)
+
+    with sessions.begin() as session:
+        first = [next_reference(session, 2026) for _ in range(3)]
+    with sessions.begin() as session:
+        later = next_reference(session, 2026)
+        new_year = next_reference(session, 2027)
+
+    assert first == ["PST-2026-0001", "PST-2026-0002", "PST-2026-0003"]
+    assert later == "PST-2026-0004"
+    assert new_year == "PST-2027-0001"
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("RE: RE: FW: [PST-2026-0007] Consent", "PST-2026-0007"),
+        ("about pst-2027-0012 please", "PST-2027-0012"),
+        ("PST-2026-07", None),
+        ("Nothing here", None),
+    ],
+)
+def test_find_reference(text: str, expected: str | None) -> None:
+    assert find_reference(text) == expected
+
+
+def test_uk_date_and_time_formats() -> None:
+    assert uk_date(date(2027, 1, 14)) == "14/01/2027"
+    assert uk_time(datetime(2027, 1, 14, 8, 30)) == "8.30am"
+    assert uk_time(datetime(2027, 1, 14, 12, 0)) == "12.00pm"
+    assert uk_time(datetime(2027, 1, 14, 0, 5)) == "12.05am"
+    assert uk_time(datetime(2027, 1, 14, 15, 45)) == "3.45pm"
+
+
+def test_templates_show_london_time() -> None:
+    renderer = TemplateRenderer(shipped_folder("templates"), LONDON)
+    summer = datetime(2026, 10, 24, 23, 30, tzinfo=timezone.utc)
+
+    rendered = renderer.render(
+        "attention_notice",
+        {"reason": "r", "sender": "s", "subject": "Hello", "received": summer, "folder": "Needs attention", "alliance": ALLIANCE, "recipient": None},
+    )
+
+    # 23.30 UTC on 24 October 2026 is 00.30 on the 25th in British Summer Time.
+    assert "25/10/2026 at 12.30am" in rendered.text
+    assert rendered.subject == "A message needs your attention: Hello"
+
+
+def test_html_template_escapes_values() -> None:
+    renderer = TemplateRenderer(shipped_folder("templates"), LONDON)
+
+    rendered = renderer.render(
+        "attention_notice",
+        {"reason": "<script>x</script>", "sender": "s", "subject": "a & b", "received": datetime.now(timezone.utc), "folder": "F", "alliance": ALLIANCE, "recipient": None},
+    )
+
+    assert "<script>" not in rendered.html
+    assert "&lt;script&gt;" in rendered.html
+    assert "<script>x</script>" in rendered.text
+
+
+def _mail(headers: str, body: str = "Hello") -> bytes:
+    return (headers.strip() + "\n\n" + body + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ("From: a@school.example\nSubject: Out of office\nAuto-Submitted: auto-replied", True),
+        ("From: a@school.example\nSubject: Hi\nAuto-Submitted: no", False),
+        ("From: a@school.example\nSubject: Hi\nPrecedence: bulk", True),
+        ("From: a@school.example\nSubject: Hi\nX-Autoreply: yes", True),
+        ("From: a@school.example\nSubject: Hi", False),
+    ],
+    ids=["auto-replied", "auto-submitted-no", "precedence-bulk", "x-autoreply", "ordinary"],
+)
+def test_automatic_mail_detected(headers: str, expected: bool) -> None:
+    assert parse_mail(_mail(headers)).is_automatic is expected
+
+
+def test_mail_without_message_id_has_hash() -> None:
+    first = parse_mail(_mail("From: a@school.example\nSubject: Hi", "one"))
+    second = parse_mail(_mail("From: a@school.example\nSubject: Hi", "two"))
+
+    assert first.message_id is None
+    assert first.describe().startswith("sha256:")
+    assert first.sha256 != second.sha256
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        (_mail(f"From: {BOT}\nSubject: PST Request Form"), Kind.OWN),
+        (_mail("From: a@school.example\nSubject: Automatic reply: PST\nAuto-Submitted: auto-replied"), Kind.AUTOMATIC),
+        (_mail("From: a@school.example\nSubject: RE: [PST-2026-0003] Consent"), Kind.CASE_MAIL),
+        (_mail("From: a@school.example\nSubject: Thanks\nIn-Reply-To: <PST-2026-0003.abc@star-tsa.example>"), Kind.CASE_MAIL),
+        (_mail("From: a@school.example\nSubject: Parking"), Kind.UNKNOWN),
+        (_mail("From: web@star-tsa.example\nSubject: PST Request Form\nAuto-Submitted: auto-generated"), Kind.FORM),
+    ],
+    ids=["own", "automatic", "case-subject", "case-threading", "unknown", "automatic-form"],
+)
+def test_classify_kinds(raw: bytes, kind: Kind, rules) -> None:
+    assert classify(parse_mail(raw), BOT, rules.form).kind is kind
+
+
+def test_classify_form_with_changed_subject(rules) -> None:
+    raw = (FORMS / "plain-cf7.eml").read_bytes().replace(b"Subject: PST Request Form", b"Subject: Visit request", 1)
+
+    result = classify(parse_mail(raw), BOT, rules.form)
+
+    assert result.kind is Kind.FORM
+    assert result.form is not None
+    assert result.form.fields["requester_name"] == "Marcus Webb"
+
+
+def test_states_file_must_label_every_state(tmp_path: Path) -> None:
+    for name in ("form.toml", "states.toml"):
+        (tmp_path / name).write_text((shipped_folder("rules") / name).read_text(encoding="utf-8"), encoding="utf-8")
+    states = tmp_path / "states.toml"
+    states.write_text(states.read_text(encoding="utf-8").replace("[states.on_hold]", "[states.paused]"), encoding="utf-8")
+
+    with pytest.raises(RulesError) as caught:
+        load_rules(tmp_path)
+
+    assert "[states.on_hold] needs a label" in str(caught.value)
+
+
+def test_migrations_run_down_and_up(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    config = _alembic_config()
+
+    upgrade_schema(engine)
+    tables = set(inspect(engine).get_table_names())
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    emptied = set(inspect(engine).get_table_names())
+    upgrade_schema(engine)
+
+    assert {"cases", "case_events", "inbound_messages", "outbox_emails"} <= tables
+    assert emptied == {"alembic_version"}
+    assert set(inspect(engine).get_table_names()) == tables
+    engine.dispose()
