@@ -70,8 +70,13 @@ class Daemon:
         """Read the inbox and send the outbox once; ``now`` fixes the clock for the whole pass."""
         clock: Callable[[], datetime] = (lambda: now) if now is not None else utc_now
 
-        with Mailbox(self.settings.mailbox) as mailbox:
-            intake = self.intake.read_inbox(mailbox, clock)
+        try:
+            with Mailbox(self.settings.mailbox) as mailbox:
+                intake = self.intake.read_inbox(mailbox, clock)
+        except MailboxError:
+            # Emails already queued must not wait for the inbox to come back.
+            asyncio.run(self.sender.send_due(clock()))
+            raise
         sending = asyncio.run(self.sender.send_due(clock()))
 
         log.info(

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from mailbot.config import load_settings
 from mailbot.daemon import Daemon
 from mailbot.embedded import free_port
+from mailbot.errors import MailboxError
 from mailbot.outbox import Recipient
 from mailbot.store.models import Case, CaseEvent, OutboxEmail
 
@@ -226,3 +227,16 @@ def test_passwords_never_logged(tmp_path, imap_account, sqlite_url, smtp_server)
     assert len(handler.accepted) == 3
     for leaked in _secret_forms(imap_account.password, imap_account.username) + _secret_forms(SMTP_PASSWORD, SMTP_USER):
         assert leaked not in log
+
+
+def test_outbox_sent_while_inbox_unreachable(tmp_path, pymap_account, sqlite_url, smtp_server) -> None:
+    controller, handler = smtp_server
+    daemon = _daemon(tmp_path, pymap_account, controller.port, sqlite_url)
+    _queue_one(daemon)
+    daemon.settings.mailbox.port = free_port()
+
+    with pytest.raises(MailboxError):
+        daemon.run_once(NOW)
+
+    assert len(handler.accepted) == 1
+    daemon.close()
