@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from mailbot.config import Settings, load_settings
 from mailbot.errors import MailbotError
+from mailbot.render import uk_date, uk_time
 from mailbot.resources import configured_folder
 from mailbot.ruleset import load_rules
 from mailbot.store.database import create_database_engine, session_factory, upgrade_schema
@@ -36,8 +37,10 @@ config_option = click.option(
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr, force=True)
     if level != "DEBUG":
-        # Alembic narrates every migration step at INFO; mailbot logs one MIGRATE line instead.
+        # Alembic narrates each migration step and APScheduler each job run at INFO,
+        # several lines a minute; mailbot logs its own decisions instead.
         logging.getLogger("alembic").setLevel(logging.WARNING)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def _settings(config_path: Path) -> Settings:
@@ -166,7 +169,8 @@ def _table(rows: list[dict]) -> str:
     lines = [("REFERENCE", "STATE", "SCHOOL", "REQUESTER", "UPDATED")]
     for row in rows:
         requester = row["requester"] or {}
-        updated = datetime.fromisoformat(row["updated"]).strftime("%d/%m/%Y %H:%M")
+        moment = datetime.fromisoformat(row["updated"])
+        updated = f"{uk_date(moment)} {uk_time(moment)}"
         lines.append((row["reference"], row["state"], row["school"], requester.get("name") or "", updated))
     widths = [max(len(line[column]) for line in lines) for column in range(len(lines[0]))]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines)

@@ -7,6 +7,8 @@ The environment wins over the file, so secrets need not be written to disk.
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,7 +48,7 @@ class MailboxSettings(Section):
     """The IMAP mailbox the bot reads: the alliance's shared inbox."""
 
     host: str = Field(description="IMAP server name or address.")
-    port: int | None = Field(None, description="IMAP port; default 993 for ssl, 143 otherwise.")
+    port: int | None = Field(None, ge=1, le=65535, description="IMAP port; default 993 for ssl, 143 otherwise.")
     security: Security = Field("ssl", description="ssl (implicit TLS), starttls, or none (loopback only).")
     username: str = Field(description="IMAP login name.")
     password: SecretStr = Field(SecretStr(""), description="IMAP password; prefer MAILBOT_MAILBOX__PASSWORD.")
@@ -64,10 +66,17 @@ class MailboxSettings(Section):
     )
     timeout_seconds: float = Field(60.0, gt=0, description="Network timeout for each IMAP command.")
 
+    max_message_bytes: int = Field(
+        50_000_000, ge=100_000, description="Messages larger than this are set aside without being downloaded."
+    )
+
     @model_validator(mode="after")
     def _fill_port(self) -> MailboxSettings:
         if self.port is None:
             self.port = _default_port(self.security, {"ssl": 993, "starttls": 143, "none": 143})
+        if not self.password.get_secret_value():
+            raise ValueError("password is missing; set it in the file or in MAILBOT_MAILBOX__PASSWORD")
+        _check_plain_text_allowed(self.security, self.host, has_password=True)
         return self
 
 
@@ -75,7 +84,7 @@ class SmtpSettings(Section):
     """The SMTP server the bot sends through."""
 
     host: str = Field(description="SMTP server name or address.")
-    port: int | None = Field(None, description="SMTP port; default 465 for ssl, 587 for starttls, 25 for none.")
+    port: int | None = Field(None, ge=1, le=65535, description="SMTP port; default 465 for ssl, 587 for starttls, 25 for none.")
     security: Security = Field("starttls", description="ssl (implicit TLS), starttls, or none (loopback only).")
     username: str = Field("", description="SMTP login name; empty means no AUTH.")
     password: SecretStr = Field(SecretStr(""), description="SMTP password; prefer MAILBOT_SMTP__PASSWORD.")
@@ -85,6 +94,7 @@ class SmtpSettings(Section):
     def _fill_port(self) -> SmtpSettings:
         if self.port is None:
             self.port = _default_port(self.security, {"ssl": 465, "starttls": 587, "none": 25})
+        _check_plain_text_allowed(self.security, self.host, has_password=bool(self.password.get_secret_value()))
         return self
 
 
@@ -182,6 +192,25 @@ class Settings(BaseSettings):
         return ZoneInfo(self.alliance.timezone)
 
 
+def _check_plain_text_allowed(security: Security, host: str, *, has_password: bool) -> None:
+    """Reject sending a password unencrypted anywhere but to this machine."""
+    if security != "none" or not has_password or _is_loopback(host):
+        return
+    raise ValueError(
+        f'security = "none" would send the password to {host} unencrypted; use "ssl" or "starttls" '
+        "(\"none\" is only allowed for a server on this machine, such as 127.0.0.1)"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _checked_address(value: str) -> str:
     value = value.strip()
     local, at, domain = value.rpartition("@")
@@ -212,12 +241,30 @@ def _describe_validation_error(path: Path, exc: ValidationError) -> str:
     lines = [f"config file {path} has {exc.error_count()} problem(s):"]
     for error in exc.errors():
         location = [str(part) for part in error["loc"]]
-        where = f"[{location[0]}] {'.'.join(location[1:])}" if len(location) > 1 else f"[{location[0]}]"
-        env_name = ENVIRONMENT_PREFIX + "__".join(part.upper() for part in location)
-        if error["type"] == "extra_forbidden":
-            lines.append(f"  {where}: unknown setting; check its spelling against deploy/mailbot.example.toml")
-        elif error["type"] == "missing":
-            lines.append(f"  {where}: missing; set it in the file or in {env_name}")
-        else:
-            lines.append(f"  {where}: {error['msg'].removeprefix('Value error, ')}")
+        lines.append("  " + _describe_problem(location, error["type"], error["msg"]))
     return "\n".join(lines)
+
+
+def _describe_problem(location: list[str], error_type: str, message: str) -> str:
+    message = message.removeprefix("Value error, ")
+    env_name = ENVIRONMENT_PREFIX + "__".join(part.upper() for part in location)
+    origin = f" (from the environment variable {env_name})" if env_name in _environment_names() else ""
+
+    if len(location) == 1:
+        section = location[0]
+        if error_type == "extra_forbidden":
+            return f"[{section}]: unknown section{origin}; the sections are {', '.join(Settings.model_fields)}"
+        if error_type == "missing":
+            return f"[{section}]: missing section; add it to the file"
+        return f"[{section}]: {message}"
+
+    where = f"[{location[0]}] {'.'.join(location[1:])}"
+    if error_type == "extra_forbidden":
+        return f"{where}: unknown setting{origin}; check its spelling against the example config, deploy/mailbot.example.toml"
+    if error_type == "missing":
+        return f"{where}: missing; set it in the file or in {env_name}"
+    return f"{where}: {message}{origin}"
+
+
+def _environment_names() -> set[str]:
+    return {name.upper() for name in os.environ if name.upper().startswith(ENVIRONMENT_PREFIX)}

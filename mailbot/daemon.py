@@ -13,7 +13,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -35,6 +35,7 @@ log = logging.getLogger("mailbot.daemon")
 INTAKE_JOB = "intake"
 OUTBOX_JOB = "outbox"
 SHUTDOWN_GRACE_SECONDS = 8.0
+FIRST_RETRY_SECONDS = 5
 
 
 def utc_now() -> datetime:
@@ -61,7 +62,7 @@ class Daemon:
         self.outbox = Outbox(settings, renderer)
         self.workflow = Workflow(settings, self.rules, self.outbox)
         self.intake = Intake(settings, self.rules, self.sessions, self.workflow)
-        self.sender = OutboxSender(settings, self.sessions)
+        self.sender = OutboxSender(settings, self.sessions, self.outbox)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -80,8 +81,10 @@ class Daemon:
         sending = asyncio.run(self.sender.send_due(clock()))
 
         log.info(
-            "PASS done: %d message(s) handled, %d case(s) opened, %d set aside, %d email(s) sent, %d deferred, %d failed",
-            intake.handled, intake.cases_opened, intake.set_aside, sending.sent, sending.deferred, sending.failed,
+            "PASS done: %d message(s) handled, %d case(s) opened, %d set aside, %d email(s) sent, %d deferred, "
+            "%d failed, %d waiting to be retried",
+            intake.handled, intake.cases_opened, intake.set_aside, sending.sent, sending.deferred,
+            sending.failed, self.sender.count_waiting(),
         )
         return PassReport(intake, sending)
 
@@ -99,7 +102,10 @@ class DaemonLoop:
         self.stop_requested = threading.Event()
         self.intake_running = False
         self.intake_wanted = False
+        self.outbox_running = False
         self.mailbox: Mailbox | None = None
+        self.intake_failures = 0
+        self.retry_at: datetime | None = None
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -132,7 +138,7 @@ class DaemonLoop:
         watcher.stop_event.set()
 
         deadline = asyncio.get_running_loop().time() + SHUTDOWN_GRACE_SECONDS
-        while self.intake_running and asyncio.get_running_loop().time() < deadline:
+        while (self.intake_running or self.outbox_running) and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.05)
         self.scheduler.shutdown(wait=False)
         await asyncio.to_thread(watcher.stop, 1.0)
@@ -166,16 +172,28 @@ class DaemonLoop:
         finally:
             self.intake_running = False
 
+        # A failed check is retried sooner than the next poll, with a growing delay.
+        job = self.scheduler.get_job(INTAKE_JOB)
+        if self.retry_at is not None and job is not None and job.next_run_time > self.retry_at:
+            job.modify(next_run_time=self.retry_at)
+
     def _read_inbox(self) -> IntakeReport | None:
         try:
             if self.mailbox is None:
                 self.mailbox = Mailbox(self.settings.mailbox)
                 self.mailbox.connect()
-            return self.daemon.intake.read_inbox(self.mailbox, utc_now, self.stop_requested)
+            report = self.daemon.intake.read_inbox(self.mailbox, utc_now, self.stop_requested)
         except (MailboxError, *CONNECTION_ERRORS) as exc:
-            log.warning("INBOX check failed: %s; trying again in %d s", exc, self.settings.mailbox.poll_interval_seconds)
             self._close_mailbox()
+            self.intake_failures += 1
+            delay = min(FIRST_RETRY_SECONDS * 2 ** (self.intake_failures - 1), self.settings.mailbox.poll_interval_seconds)
+            log.warning("INBOX check failed: %s; trying again in %d s", exc, delay)
+            self.retry_at = utc_now() + timedelta(seconds=delay)
             return None
+
+        self.intake_failures = 0
+        self.retry_at = None
+        return report
 
     def _close_mailbox(self) -> None:
         if self.mailbox is not None:
@@ -185,4 +203,8 @@ class DaemonLoop:
     async def _outbox_job(self) -> None:
         if self.stop_requested.is_set():
             return
-        await self.daemon.sender.send_due(utc_now())
+        self.outbox_running = True
+        try:
+            await self.daemon.sender.send_due(utc_now())
+        finally:
+            self.outbox_running = False

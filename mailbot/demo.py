@@ -24,6 +24,7 @@ from sqlalchemy import select
 from mailbot.config import load_settings
 from mailbot.daemon import Daemon
 from mailbot.embedded import EmbeddedImapServer, ReceivedEmail, SmtpSink
+from mailbot.errors import MailbotError
 from mailbot.resources import PACKAGE_DIR
 from mailbot.store.models import Case
 
@@ -64,7 +65,10 @@ def run_demo(keep_folder: Path | None = None) -> None:
     ) as imap, SmtpSink() as smtp:
         config_path = _write_config(folder, imap, smtp)
         click.echo(f"mailbot demo: IMAP server {imap.host}:{imap.port}, SMTP server {smtp.host}:{smtp.port}")
-        click.echo(f"Config file: {config_path}\n")
+        if keep_folder is not None:
+            click.echo(f"Config file and database kept in {folder}\n")
+        else:
+            click.echo("Config file and database in a temporary folder, deleted at the end (use --keep FOLDER to keep them)\n")
 
         samples = sorted(DEMO_DATA.glob("*.eml"))
         _deliver(imap, samples)
@@ -88,6 +92,8 @@ def run_demo(keep_folder: Path | None = None) -> None:
 @contextmanager
 def _demo_folder(keep_folder: Path | None) -> Iterator[Path]:
     if keep_folder is not None:
+        if (keep_folder / "mailbot.sqlite3").exists():
+            raise MailbotError(f"{keep_folder} already holds a demo database; give --keep an empty or new folder")
         keep_folder.mkdir(parents=True, exist_ok=True)
         yield keep_folder.resolve()
         return

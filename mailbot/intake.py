@@ -76,13 +76,18 @@ class Intake:
             report.already_recorded += 1
             return
 
-        fetched = mailbox.fetch(uid)
+        size = mailbox.size_of(uid)
+        too_large = size is not None and size > self.settings.mailbox.max_message_bytes
+        fetched = mailbox.fetch_header(uid) if too_large else mailbox.fetch(uid)
         if fetched is None:
             log.warning("GONE uid=%s left %s before it could be read; someone moved it", uid, self.settings.mailbox.folder)
             return
 
-        position = MailboxPosition(self.settings.mailbox.folder, uidvalidity, uid, fetched.size_bytes or len(fetched.raw))
-        outcome = self._apply(fetched, position, now)
+        position = MailboxPosition(self.settings.mailbox.folder, uidvalidity, uid, fetched.size_bytes)
+        if too_large:
+            outcome = self._set_aside_too_large(fetched, position, now)
+        else:
+            outcome = self._apply(fetched, position, now)
         if outcome.outcome == "case_opened":
             report.cases_opened += 1
         if outcome.destination is Destination.ATTENTION:
@@ -108,6 +113,19 @@ class Intake:
             with self.sessions.begin() as session:
                 return self.workflow.set_aside(session, position, now, reason=reason, mail=mail)
 
+    def _set_aside_too_large(self, fetched: FetchedMessage, position: MailboxPosition, now: datetime) -> Outcome:
+        limit = self.settings.mailbox.max_message_bytes
+        reason = (
+            f"The message is {fetched.size_bytes / 1_000_000:.1f} MB, larger than the limit of {limit / 1_000_000:.1f} MB "
+            "([mailbox] max_message_bytes), so mailbot did not download it."
+        )
+        try:
+            header = parse_mail(fetched.raw)
+        except UnreadableMessage:
+            return self._set_aside_unreadable(fetched, position, now, reason)
+        with self.sessions.begin() as session:
+            return self.workflow.set_aside(session, position, now, reason=reason, mail=header)
+
     def _set_aside_unreadable(self, fetched: FetchedMessage, position: MailboxPosition, now: datetime, reason: str) -> Outcome:
         with self.sessions.begin() as session:
             return self.workflow.set_aside(
@@ -115,10 +133,16 @@ class Intake:
             )
 
     def _is_duplicate(self, session: Session, mail: InboundMail) -> bool:
+        """Whether another copy of ``mail`` already took effect.
+
+        A copy that was only set aside does not count: a person may have moved
+        it back to the inbox after fixing the rules, so it is handled afresh.
+        """
         if mail.message_id:
             condition = InboundMessage.message_id == mail.message_id
         else:
             condition = (InboundMessage.sha256 == mail.sha256) & InboundMessage.message_id.is_(None)
+        condition &= InboundMessage.outcome != "set_aside"
         return session.scalars(select(InboundMessage.id).where(condition).limit(1)).first() is not None
 
     def _recorded_destination(self, uidvalidity: int, uid: int) -> Destination | None:

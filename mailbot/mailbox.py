@@ -6,6 +6,7 @@ This module deals in folders and UIDs, never in cases.
 from __future__ import annotations
 
 import logging
+import select
 import socket
 import ssl
 import threading
@@ -24,6 +25,9 @@ log = logging.getLogger("mailbot.mailbox")
 CONNECTION_ERRORS = (IMAPClientError, OSError, socket.timeout, ssl.SSLError)
 
 NEW_MAIL_RESPONSES = {b"EXISTS", b"RECENT"}
+IDLE_POLL_MILLISECONDS = 1000
+# One readable poll with nothing parsed can be a TLS record without data; three in a row is end-of-file.
+CLOSED_AFTER_EMPTY_READS = 3
 
 
 @dataclass(frozen=True)
@@ -111,13 +115,27 @@ class Mailbox:
         """Return the UIDs of every message in the selected folder, oldest first."""
         return sorted(int(uid) for uid in self._client.search(["ALL"]))
 
+    def size_of(self, uid: int) -> int | None:
+        """Return the message's size in bytes as the server reports it; None when it has gone."""
+        data = self._client.fetch([uid], [b"RFC822.SIZE"]).get(uid)
+        if not data or b"RFC822.SIZE" not in data:
+            return None
+        return int(data[b"RFC822.SIZE"])
+
     def fetch(self, uid: int) -> FetchedMessage | None:
         """Fetch one message without setting \\Seen; None when it has gone from the folder."""
-        response = self._client.fetch([uid], [b"RFC822.SIZE", b"BODY.PEEK[]"])
-        data = response.get(uid)
-        if not data or b"BODY[]" not in data:
+        return self._fetch_part(uid, b"BODY.PEEK[]", b"BODY[]")
+
+    def fetch_header(self, uid: int) -> FetchedMessage | None:
+        """Fetch only the header of one message, for describing a message too large to download."""
+        return self._fetch_part(uid, b"BODY.PEEK[HEADER]", b"BODY[HEADER]")
+
+    def _fetch_part(self, uid: int, request: bytes, response_key: bytes) -> FetchedMessage | None:
+        data = self._client.fetch([uid], [b"RFC822.SIZE", request]).get(uid)
+        if not data or response_key not in data:
             return None
-        return FetchedMessage(uid=uid, raw=bytes(data[b"BODY[]"]), size_bytes=int(data.get(b"RFC822.SIZE", 0)))
+        raw = bytes(data[response_key])
+        return FetchedMessage(uid=uid, raw=raw, size_bytes=int(data.get(b"RFC822.SIZE", len(raw))))
 
     def move(self, uid: int, folder: str) -> None:
         """Move one message to ``folder``; COPY, flag and expunge where the server lacks MOVE."""
@@ -136,20 +154,37 @@ class Mailbox:
     def wait_for_new_mail(self, stop: threading.Event) -> bool:
         """IDLE until the server reports new mail, the renewal time passes or ``stop`` is set.
 
-        Returns True when new mail was reported. Connection faults are raised
-        to the caller, which reconnects.
+        Returns True when new mail was reported. Connection faults, a server
+        that closed the connection included, raise to the caller, which
+        reconnects.
         """
         client = self._client
         client.idle()
+        poller = select.poll()
+        poller.register(client.socket().fileno(), select.POLLIN)
         deadline = time.monotonic() + self.settings.idle_renew_seconds
-        new_mail = False
+        empty_reads = 0
+
         while not stop.is_set() and time.monotonic() < deadline:
-            responses = client.idle_check(timeout=1)
+            if not poller.poll(IDLE_POLL_MILLISECONDS):
+                continue
+
+            # imapclient's idle_check() swallows end-of-file and returns nothing,
+            # so a socket that keeps polling readable with nothing to read is closed.
+            responses = client.idle_check(timeout=0)
+            if not responses:
+                empty_reads += 1
+                if empty_reads >= CLOSED_AFTER_EMPTY_READS:
+                    raise MailboxError(f"the IMAP server {self.where} closed the connection during IDLE")
+                continue
+
+            empty_reads = 0
             if any(len(item) > 1 and item[1] in NEW_MAIL_RESPONSES for item in responses):
-                new_mail = True
-                break
+                client.idle_done()
+                return True
+
         client.idle_done()
-        return new_mail
+        return False
 
     @property
     def _client(self) -> IMAPClient:

@@ -34,6 +34,19 @@ def uk_time(value: datetime) -> str:
     return f"{hour}.{value.minute:02d}{suffix}"
 
 
+TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "revd", "rev", "reverend", "sir", "dame"}
+
+
+def salutation(name: str | None, fallback: str = "Sir or Madam") -> str:
+    """Return the name as a letter greets it: "Mr Osei" for "Mr Daniel Osei", else the name as given."""
+    words = (name or "").split()
+    if not words:
+        return fallback
+    if len(words) > 2 and words[0].rstrip(".").casefold() in TITLES:
+        return f"{words[0]} {words[-1]}"
+    return " ".join(words)
+
+
 class TemplateRenderer:
     """Renders the email templates in one folder, with dates shown in one time zone."""
 
@@ -49,6 +62,7 @@ class TemplateRenderer:
         )
         self.environment.filters["uk_date"] = self._local_date
         self.environment.filters["uk_datetime"] = self._local_datetime
+        self.environment.filters["salutation"] = salutation
 
     def render(self, name: str, context: dict[str, Any]) -> RenderedEmail:
         """Render the email ``name`` with ``context``; a missing variable raises UndefinedError."""

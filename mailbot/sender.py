@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import aiosmtplib
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailbot.config import Settings
-from mailbot.outbox import FAILED, QUEUED, SENT
+from mailbot.outbox import FAILED, QUEUED, SENT, Outbox, Recipient
 from mailbot.store.models import CaseEvent, OutboxEmail
 
 log = logging.getLogger("mailbot.send")
@@ -26,6 +26,7 @@ log = logging.getLogger("mailbot.send")
 FIRST_RETRY_DELAY = timedelta(minutes=1)
 LONGEST_RETRY_DELAY = timedelta(hours=1)
 BATCH_SIZE = 100
+FAILURE_NOTICE = "delivery_failure_notice"
 
 
 @dataclass
@@ -38,9 +39,10 @@ class SendReport:
 class OutboxSender:
     """Drains the outbox over one SMTP connection per pass."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], outbox: Outbox) -> None:
         self.settings = settings
         self.sessions = sessions
+        self.outbox = outbox
 
     async def send_due(self, now: datetime) -> SendReport:
         """Send every queued email whose time has come; return how many were sent, deferred and failed."""
@@ -63,6 +65,11 @@ class OutboxSender:
         finally:
             await _quit_quietly(smtp)
         return report
+
+    def count_waiting(self) -> int:
+        """Return how many emails are still queued, whether due now or waiting for a retry."""
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(OutboxEmail).where(OutboxEmail.status == QUEUED)) or 0
 
     @property
     def _where(self) -> str:
@@ -157,6 +164,17 @@ class OutboxSender:
         if email.case_id is not None:
             session.add(_email_event(email, now, "email_failed", error=error))
         log.error("FAILED %s to=%s: %s", email.message_id, email.recipient, error)
+
+        # A notice about a failed notice, or to an address that fails, could repeat without end.
+        business_manager = self.settings.alliance.business_manager
+        if email.purpose != FAILURE_NOTICE and email.recipient.casefold() != business_manager.casefold():
+            self.outbox.queue(
+                session,
+                purpose=FAILURE_NOTICE,
+                recipient=Recipient(business_manager),
+                context={"failed": email, "error": error},
+                now=now,
+            )
 
 
 def _email_event(email: OutboxEmail, now: datetime, event: str, **details: str) -> CaseEvent:

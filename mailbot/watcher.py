@@ -31,6 +31,8 @@ class IdleWatcher:
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._run, name="mailbot-idle", daemon=True)
         self.offered: bool | None = None
+        # Set once IDLE is entered, so that a later drop reconnects quickly again.
+        self.idling = False
 
     def start(self) -> None:
         self.thread.start()
@@ -41,18 +43,22 @@ class IdleWatcher:
 
     def _run(self) -> None:
         delay = FIRST_RECONNECT_DELAY_SECONDS
+        reconnecting = False
         while not self.stop_event.is_set():
             try:
-                self._watch()
+                self._watch(reconnecting)
                 return
             except (MailboxError, *CONNECTION_ERRORS) as exc:
+                if self.idling:
+                    delay = FIRST_RECONNECT_DELAY_SECONDS
+                self.idling = False
                 log.warning("IDLE connection to %s:%s lost: %s; reconnecting in %.0f s", self.settings.host, self.settings.port, exc, delay)
             if self.stop_event.wait(delay):
                 return
             delay = min(delay * 2, LONGEST_RECONNECT_DELAY_SECONDS)
-            self.wake()
+            reconnecting = True
 
-    def _watch(self) -> None:
+    def _watch(self, reconnecting: bool) -> None:
         with Mailbox(self.settings) as mailbox:
             if b"IDLE" not in mailbox.capabilities:
                 self.offered = False
@@ -61,6 +67,10 @@ class IdleWatcher:
             self.offered = True
             mailbox.open_inbox()
             log.info("IDLE on %s %s", mailbox.where, self.settings.folder)
+            self.idling = True
+            if reconnecting:
+                # Mail may have arrived while the connection was down.
+                self.wake()
             while not self.stop_event.is_set():
                 if mailbox.wait_for_new_mail(self.stop_event):
                     log.debug("IDLE reported new mail")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailbot.classify import Classification, Kind
@@ -23,6 +24,8 @@ from mailbot.ruleset import Rules
 from mailbot.store.models import Case, CaseEvent, InboundMessage
 
 log = logging.getLogger("mailbot.workflow")
+
+CLOSED_STATES = ("closed", "declined", "cancelled")
 
 
 class Destination(StrEnum):
@@ -68,7 +71,7 @@ class Workflow:
             try:
                 return self._open_case(session, mail, classification.form, position, now)
             except FormProblem as problem:
-                return self.set_aside(session, position, now, reason=str(problem), mail=mail)
+                return self.set_aside(session, position, now, reason=str(problem), mail=mail, form=classification.form)
 
         notify = classification.kind not in (Kind.AUTOMATIC, Kind.OWN)
         return self.set_aside(session, position, now, reason=classification.detail, mail=mail, notify=notify)
@@ -83,6 +86,7 @@ class Workflow:
         mail: InboundMail | None = None,
         raw_sha256: str | None = None,
         notify: bool = True,
+        form: FormReading | None = None,
     ) -> Outcome:
         """Record a message as needing a person, and tell the business manager why unless ``notify`` is off.
 
@@ -101,6 +105,7 @@ class Workflow:
                     "subject": mail.subject if mail else "(unreadable)",
                     "received": mail.date if mail and mail.date else now,
                     "folder": self.settings.mailbox.attention_folder,
+                    "requester": _requester_text(form),
                 },
                 now=now,
             )
@@ -140,7 +145,12 @@ class Workflow:
         return Outcome(Destination.PROCESSED, "case_opened", case_reference=case.reference)
 
     def _queue_opening_emails(self, session: Session, case: Case, now: datetime) -> None:
-        context = {"case": case, "state_label": self.rules.state_label(case.state), "needs_endorsement": _needs_endorsement(case)}
+        context = {
+            "case": case,
+            "state_label": self.rules.state_label(case.state),
+            "needs_endorsement": _needs_endorsement(case),
+            "possible_repeat": _possible_repeat(session, case),
+        }
 
         self.outbox.queue(
             session,
@@ -175,12 +185,19 @@ def _form_problems(reading: FormReading, rules: Rules) -> str:
     sentences.extend(f"{problem}." if not problem.endswith(".") else problem for problem in reading.invalid)
 
     fields = reading.fields
-    if fields["headteacher_name"] and not fields["headteacher_email"]:
-        if fields["headteacher_name"].casefold() != fields["requester_name"].casefold():
-            sentences.append(
-                f'The form names a headteacher ({fields["headteacher_name"]}) but gives no headteacher email, '
-                "so the headteacher cannot be asked to endorse the request."
-            )
+    names_someone_else = bool(fields["headteacher_name"]) and (
+        fields["headteacher_name"].casefold() != fields["requester_name"].casefold()
+    )
+    if names_someone_else and not fields["headteacher_email"]:
+        sentences.append(
+            f'The form names a headteacher ({fields["headteacher_name"]}) but gives no headteacher email, '
+            "so the headteacher cannot be asked to endorse the request."
+        )
+    if names_someone_else and fields["headteacher_email"].casefold() == fields["requester_email"].casefold():
+        sentences.append(
+            f'The form names a headteacher ({fields["headteacher_name"]}) but gives the requester\'s own email '
+            "address for them, so the headteacher cannot be asked to endorse the request."
+        )
     return " ".join(sentences)
 
 
@@ -212,6 +229,29 @@ def _new_case(reading: FormReading, now: datetime) -> Case:
         created_at=now,
         updated_at=now,
     )
+
+
+def _possible_repeat(session: Session, case: Case) -> str | None:
+    """Return the reference of an open case with the same requester and objectives, if there is one.
+
+    The website lets a form be sent twice, and a second case for the same
+    request would ask headteachers twice, so staff are warned. Both cases are
+    kept because a school may really want a second visit.
+    """
+    earlier = session.scalars(
+        select(Case.reference)
+        .where(
+            func.lower(Case.requester_email) == case.requester_email.lower(),
+            Case.objectives == case.objectives,
+            Case.state.not_in(CLOSED_STATES),
+            Case.id != case.id,
+        )
+        .order_by(Case.id)
+        .limit(1)
+    ).first()
+    if earlier:
+        log.info("REPEAT %s looks like a repeat of %s", case.reference, earlier)
+    return earlier
 
 
 def _needs_endorsement(case: Case) -> bool:
@@ -246,6 +286,16 @@ def _record_inbound(
     session.add(inbound)
     session.flush()
     return inbound
+
+
+def _requester_text(form: FormReading | None) -> str | None:
+    """Name the requester as the form gives them, because a form's sender is the website."""
+    if form is None:
+        return None
+    name, email = form.fields["requester_name"], form.fields["requester_email"]
+    if name and email:
+        return f"{name} <{email}>"
+    return name or email or None
 
 
 def _sender_text(mail: InboundMail | None) -> str:

@@ -27,7 +27,7 @@ def test_cases_table_lists_case(config: Path, pymap_account: Account) -> None:
     header, row = result.output.strip().splitlines()
     assert header.split() == ["REFERENCE", "STATE", "SCHOOL", "REQUESTER", "UPDATED"]
     assert row.startswith("PST-2026-0001  awaiting_match  Fernhill Community School")
-    assert row.endswith("14/10/2026 16:00")
+    assert row.endswith("14/10/2026 4.00pm")
 
 
 def test_cases_empty_says_so(config: Path) -> None:

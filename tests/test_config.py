@@ -83,9 +83,13 @@ def test_missing_key_names_section_and_variable(tmp_path: Path) -> None:
         ('strategic_lead = "lead@alliance.test"', 'strategic_lead = "lead at alliance"', "is not an email address"),
         ('host = "smtp.alliance.test"', 'host = "smtp.alliance.test"\nsecurity = "tls"', "[smtp] security"),
         ('name = "Test Alliance"', 'name = "Test Alliance"\ntimezone = "Europe/Londres"', "unknown time zone"),
-        ('name = "Test Alliance"', 'name = "Test Alliance"\ncolour = "blue"', "[alliance] colour"),
+        ('name = "Test Alliance"', 'name = "Test Alliance"\ncolour = "blue"', "[alliance] colour: unknown setting"),
+        ("[smtp]", "[smpt]", "[smpt]: unknown section"),
+        ('host = "smtp.alliance.test"', 'host = "smtp.alliance.test"\nport = 70000', "[smtp] port: Input should be less than or equal to 65535"),
+        ('password = "from-the-file"', 'password = ""', "[mailbox]: password is missing"),
+        ('host = "smtp.alliance.test"', 'host = "smtp.alliance.test"\nsecurity = "none"\npassword = "x"', 'security = "none" would send the password to smtp.alliance.test unencrypted'),
     ],
-    ids=["bad-address", "bad-security", "bad-timezone", "unknown-key"],
+    ids=["bad-address", "bad-security", "bad-timezone", "unknown-key", "unknown-section", "port-range", "no-password", "plain-text-password"],
 )
 def test_invalid_value_is_reported(tmp_path: Path, old: str, new: str, expected: str) -> None:
     path = tmp_path / "mailbot.toml"
@@ -127,7 +131,29 @@ def test_example_config_documents_every_setting() -> None:
             assert key in example[section_name], f"[{section_name}] {key} is missing from {EXAMPLE_CONFIG.name}"
 
 
-def test_example_config_loads() -> None:
+def test_example_config_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAILBOT_MAILBOX__PASSWORD", "from-the-environment")
+
     settings = load_settings(EXAMPLE_CONFIG)
 
     assert settings.alliance.timezone == "Europe/London"
+
+
+def test_environment_mistake_named(config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAILBOT_MAILBOX__PASWORD", "x")
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_file)
+
+    assert "[mailbox] pasword: unknown setting (from the environment variable MAILBOT_MAILBOX__PASWORD)" in str(caught.value)
+
+
+def test_plain_text_allowed_on_loopback(tmp_path: Path) -> None:
+    path = tmp_path / "mailbot.toml"
+    text = MINIMAL.replace('host = "imap.alliance.test"', 'host = "127.0.0.1"\nsecurity = "none"')
+    path.write_text(text.replace('host = "smtp.alliance.test"', 'host = "relay.school.example"\nsecurity = "none"'), encoding="utf-8")
+
+    settings = load_settings(path)
+
+    assert settings.mailbox.port == 143
+    assert settings.smtp.port == 25

@@ -13,7 +13,7 @@ import pytest
 from harness import append, folder_counts, form_bytes, write_config
 from servers import Account
 
-from mailbot.embedded import SmtpSink
+from mailbot.embedded import EmbeddedImapServer, SmtpSink, free_port
 
 STOP_LIMIT_SECONDS = 10
 
@@ -90,3 +90,31 @@ def test_demo_runs(tmp_path: Path) -> None:
     assert "awaiting_match" in finished.stdout
     assert "INBOX: 0, Processed: 2, Needs attention: 1" in finished.stdout
     assert (tmp_path / "demo" / "mailbot.sqlite3").exists()
+
+
+def test_daemon_survives_imap_restart(tmp_path: Path, smtp_sink: SmtpSink, sqlite_url: str) -> None:
+    # pymap closes every connection when it stops, unlike a Dovecot master whose
+    # imap processes outlive it, so the daemon must notice and reconnect.
+    port = free_port()
+    first = EmbeddedImapServer(port=port).start()
+    account = Account(first.host, port, first.username, first.password, "pymap")
+    config = write_config(tmp_path, account, smtp_sink, sqlite_url)
+    config.write_text(config.read_text().replace("poll_interval_seconds = 5", "poll_interval_seconds = 600"))
+    process = _start_daemon(config)
+    second = None
+    try:
+        time.sleep(2)
+        first.stop()
+        second = EmbeddedImapServer(username=account.username, password=account.password, port=port).start()
+        time.sleep(4)  # the watcher notices, waits a second and reconnects
+        append(account, form_bytes("html-table.eml"))
+
+        received = smtp_sink.wait_for(3, timeout_seconds=20)
+    finally:
+        code, output = _stop(process)
+        if second is not None:
+            second.stop()
+
+    assert len(received) == 3, output
+    assert "IDLE connection to" in output
+    assert code == 0, output

@@ -195,3 +195,34 @@ def test_same_form_twice_opens_one_case(config: Path, imap_account: Account, smt
     assert len(cases(config)) == 1
     assert len(smtp_sink.messages) == 3
     assert folder_counts(imap_account) == {"INBOX": 0, "Processed": 2, "Needs attention": 0}
+
+
+def test_repeat_form_flagged_to_staff(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    first = form_bytes(HEADTEACHER_FORM)
+    second = first.replace(b"Message-ID: <", b"Message-ID: <again-", 1)
+    append(imap_account, first, second)
+
+    run_once(config, NOW)
+
+    references = sorted(row["reference"] for row in cases(config))
+    assert len(references) == 2
+    notices = [plain_body(item) for item in emails_to(smtp_sink, BUSINESS_MANAGER)]
+    assert f"this looks like a repeat of {references[0]}" in notices[1]
+    assert "repeat" not in notices[0]
+
+
+def test_headteacher_given_requesters_address_set_aside(
+    config: Path, imap_account: Account, smtp_sink: SmtpSink
+) -> None:
+    form = form_bytes(TEACHER_FORM).replace(
+        b"Headteacher Email (if different to above): head@hollybank-ce.example",
+        b"Headteacher Email (if different to above): m.webb@hollybank-ce.example",
+    )
+    append(imap_account, form)
+
+    run_once(config, NOW)
+
+    assert cases(config) == []
+    [notice] = emails_to(smtp_sink, BUSINESS_MANAGER)
+    assert "gives the requester's own email address" in plain_body(notice)
+    assert "Requester (from the form): Marcus Webb <m.webb@hollybank-ce.example>" in plain_body(notice)

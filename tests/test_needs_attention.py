@@ -160,3 +160,33 @@ def test_set_aside_message_not_reported_twice(config: Path, imap_account: Accoun
     run_once(config, "2026-10-14T16:10")
 
     assert len(_attention_notices(smtp_sink)) == 1
+
+
+def test_set_aside_message_handled_again_when_returned(
+    config: Path, imap_account: Account, smtp_sink: SmtpSink
+) -> None:
+    message = form_bytes("not-a-form.eml")
+    append(imap_account, message)
+    run_once(config, NOW)
+
+    append(imap_account, message)
+    run_once(config, "2026-10-14T16:10")
+
+    assert folder_counts(imap_account) == {"INBOX": 0, "Processed": 0, "Needs attention": 2}
+    assert len(_attention_notices(smtp_sink)) == 2
+
+
+def test_oversized_message_set_aside_unread(
+    tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, sqlite_url: str
+) -> None:
+    config = write_config(tmp_path, imap_account, smtp_sink, sqlite_url, extra="")
+    config.write_text(config.read_text().replace("poll_interval_seconds = 5", "poll_interval_seconds = 5\nmax_message_bytes = 100000"))
+    large = form_bytes("html-table.eml").replace(b"\n--", b"\n" + b"x" * 150_000 + b"\n--", 1)
+    append(imap_account, large)
+
+    run_once(config, NOW)
+
+    [notice] = _attention_notices(smtp_sink)
+    assert "larger than the limit of 0.1 MB" in notice
+    assert cases(config) == []
+    assert folder_counts(imap_account) == {"INBOX": 0, "Processed": 0, "Needs attention": 1}

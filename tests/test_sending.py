@@ -93,7 +93,7 @@ def _queue_one(daemon: Daemon) -> int:
             session,
             purpose="attention_notice",
             recipient=Recipient("bm@star-tsa.example"),
-            context={"reason": "test", "sender": "x@y.example", "subject": "s", "received": NOW, "folder": "Needs attention"},
+            context={"reason": "test", "sender": "x@y.example", "subject": "s", "received": NOW, "folder": "Needs attention", "requester": None},
             now=NOW,
         )
         return email.id
@@ -153,6 +153,9 @@ def test_permanent_refusal_recorded_on_case(tmp_path, pymap_account, sqlite_url,
     assert email.status == "failed"
     assert "550" in email.last_error
     assert handler.accepted == []
+    with daemon.sessions() as session:
+        notices = session.scalars(select(OutboxEmail).where(OutboxEmail.purpose == "delivery_failure_notice")).all()
+    assert notices == []  # the failed email was itself to the business manager
     daemon.close()
 
 
@@ -190,6 +193,12 @@ def test_failed_case_email_in_history(tmp_path, pymap_account, sqlite_url) -> No
     with daemon.sessions() as session:
         events = [event.event for event in session.scalars(select(CaseEvent).order_by(CaseEvent.id))]
     assert events == ["email_queued", "email_failed"]
+    with daemon.sessions() as session:
+        [notice] = session.scalars(select(OutboxEmail).where(OutboxEmail.purpose == "delivery_failure_notice")).all()
+    assert notice.recipient == "bm@star-tsa.example"
+    assert notice.status == "queued"
+    assert b"a@school.example" in notice.content
+    assert b"PST-2026-0099" in notice.content
     daemon.close()
 
 

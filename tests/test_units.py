@@ -14,7 +14,7 @@ from mailbot.classify import Kind, classify
 from mailbot.errors import RulesError
 from mailbot.message import parse_mail
 from mailbot.references import find_reference, next_reference
-from mailbot.render import TemplateRenderer, uk_date, uk_time
+from mailbot.render import TemplateRenderer, salutation, uk_date, uk_time
 from mailbot.resources import shipped_folder
 from mailbot.ruleset import load_rules
 from mailbot.store.database import _alembic_config, create_database_engine, session_factory, upgrade_schema
@@ -74,7 +74,7 @@ def test_templates_show_london_time() -> None:
 
     rendered = renderer.render(
         "attention_notice",
-        {"reason": "r", "sender": "s", "subject": "Hello", "received": summer, "folder": "Needs attention", "alliance": ALLIANCE, "recipient": None},
+        {"reason": "r", "sender": "s", "subject": "Hello", "received": summer, "folder": "Needs attention", "requester": None, "alliance": ALLIANCE, "recipient": None},
     )
 
     # 23.30 UTC on 24 October 2026 is 00.30 on the 25th in British Summer Time.
@@ -87,7 +87,7 @@ def test_html_template_escapes_values() -> None:
 
     rendered = renderer.render(
         "attention_notice",
-        {"reason": "<script>x</script>", "sender": "s", "subject": "a & b", "received": datetime.now(timezone.utc), "folder": "F", "alliance": ALLIANCE, "recipient": None},
+        {"reason": "<script>x</script>", "sender": "s", "subject": "a & b", "received": datetime.now(timezone.utc), "folder": "F", "requester": None, "alliance": ALLIANCE, "recipient": None},
     )
 
     assert "<script>" not in rendered.html
@@ -177,3 +177,19 @@ def test_migrations_run_down_and_up(database_url: str) -> None:
     assert emptied == {"alembic_version"}
     assert set(inspect(engine).get_table_names()) == tables
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Mr Daniel Osei", "Mr Osei"),
+        ("Dr Priya Natarajan", "Dr Natarajan"),
+        ("Revd Clare Holt", "Revd Holt"),
+        ("Mrs Helen O\u2019Connor", "Mrs O\u2019Connor"),
+        ("Ms Grace", "Ms Grace"),
+        ("Sam Rivers", "Sam Rivers"),
+        ("", "Sir or Madam"),
+    ],
+)
+def test_salutation(name: str, expected: str) -> None:
+    assert salutation(name) == expected
