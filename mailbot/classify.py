@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mailbot.form import FormReading, FormRules, is_form_subject, read_form
+from mailbot.commands import CommandReading, read_commands
+from mailbot.form import FormReading, FormRules, html_to_text, is_form_subject, read_form
+from mailbot.intent import new_text
 from mailbot.message import InboundMail
 from mailbot.references import find_reference
 
@@ -15,6 +18,7 @@ class Kind(StrEnum):
     AUTOMATIC = "automatic"
     OWN = "own"
     CASE_MAIL = "case_mail"
+    STAFF_COMMANDS = "staff_commands"
     UNKNOWN = "unknown"
 
 
@@ -23,9 +27,10 @@ class Classification:
     kind: Kind
     detail: str
     form: FormReading | None = None
+    commands: CommandReading | None = None
 
 
-def classify(mail: InboundMail, bot_address: str, form_rules: FormRules) -> Classification:
+def classify(mail: InboundMail, bot_address: str, form_rules: FormRules, staff: Sequence[str] = ()) -> Classification:
     """Classify ``mail``; the order of the checks is what keeps automatic mail from starting loops.
 
     A message with a form subject is a form even when it declares itself
@@ -43,6 +48,11 @@ def classify(mail: InboundMail, bot_address: str, form_rules: FormRules) -> Clas
 
     if mail.is_automatic:
         return Classification(Kind.AUTOMATIC, "The message is an automatic reply or other automatic mail, so it was not answered.")
+
+    if mail.sender_address.casefold() in {member.casefold() for member in staff}:
+        commands = read_commands(new_text(mail.text_plain or html_to_text(mail.text_html or "")))
+        if not commands.empty:
+            return Classification(Kind.STAFF_COMMANDS, "staff commands", commands=commands)
 
     reference = find_reference(mail.subject) or _reference_in_threading(mail)
     if reference:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -12,42 +10,14 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from mailbot.config import Settings, load_settings
+from mailbot.cli_pst import pst
+from mailbot.cli_common import config_option, configure_logging, load_settings_or_exit, open_sessions
+from mailbot.config import Settings
 from mailbot.errors import MailbotError
 from mailbot.render import uk_date, uk_time
 from mailbot.resources import configured_folder
 from mailbot.ruleset import load_rules
-from mailbot.store.database import create_database_engine, session_factory, upgrade_schema
 from mailbot.store.models import Case
-
-log = logging.getLogger("mailbot.cli")
-
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
-
-config_option = click.option(
-    "--config",
-    "config_path",
-    required=True,
-    envvar="MAILBOT_CONFIG",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The TOML config file (or set MAILBOT_CONFIG).",
-)
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr, force=True)
-    if level != "DEBUG":
-        # Alembic narrates each migration step and APScheduler each job run at INFO,
-        # several lines a minute; mailbot logs its own decisions instead.
-        logging.getLogger("alembic").setLevel(logging.WARNING)
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
-
-
-def _settings(config_path: Path) -> Settings:
-    try:
-        return load_settings(config_path)
-    except MailbotError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def _parse_now(value: str | None, settings: Settings) -> datetime | None:
@@ -77,7 +47,7 @@ def run(config_path: Path, once: bool, now_text: str | None) -> None:
     """Run the daemon until SIGTERM or Ctrl-C, or for one pass with --once."""
     from mailbot.daemon import Daemon
 
-    settings = _settings(config_path)
+    settings = load_settings_or_exit(config_path)
     configure_logging(settings.logging.level)
     if now_text and not once:
         raise click.UsageError("--now only works with --once")
@@ -103,9 +73,9 @@ def cases(config_path: Path, as_json: bool) -> None:
     """List every case: reference, state, school, requester and when it last changed."""
     from mailbot.case_view import case_row
 
-    settings = _settings(config_path)
+    settings = load_settings_or_exit(config_path)
     configure_logging("WARNING")
-    with _open_sessions(settings)() as session:
+    with open_sessions(settings)() as session:
         rows = [case_row(case, settings.zone) for case in session.scalars(select(Case).order_by(Case.id))]
 
     if as_json:
@@ -125,9 +95,9 @@ def case(reference: str, config_path: Path, as_json: bool) -> None:
     """Show one case whole, with its history."""
     from mailbot.case_view import case_document, case_text
 
-    settings = _settings(config_path)
+    settings = load_settings_or_exit(config_path)
     configure_logging("WARNING")
-    with _open_sessions(settings)() as session:
+    with open_sessions(settings)() as session:
         found = session.scalars(
             select(Case)
             .where(Case.reference == reference.strip().upper())
@@ -143,6 +113,9 @@ def case(reference: str, config_path: Path, as_json: bool) -> None:
             click.echo(case_text(found, settings.zone, rules.state_label(found.state)))
 
 
+main.add_command(pst)
+
+
 @main.command()
 @click.option("--keep", "keep_folder", type=click.Path(file_okay=False, path_type=Path), help="Keep the demo's config and database in this folder instead of a temporary one.")
 def demo(keep_folder: Path | None) -> None:
@@ -154,15 +127,6 @@ def demo(keep_folder: Path | None) -> None:
         run_demo(keep_folder)
     except MailbotError as exc:
         raise click.ClickException(str(exc)) from exc
-
-
-def _open_sessions(settings: Settings):
-    try:
-        engine = create_database_engine(settings.database.url)
-        upgrade_schema(engine)
-    except MailbotError as exc:
-        raise click.ClickException(str(exc)) from exc
-    return session_factory(engine)
 
 
 def _table(rows: list[dict]) -> str:

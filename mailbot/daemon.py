@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from mailbot.config import Settings
+from mailbot.duework import DueWorkSweep, SweepReport
 from mailbot.errors import MailboxError
 from mailbot.intake import Intake, IntakeReport
 from mailbot.mailbox import CONNECTION_ERRORS, Mailbox
@@ -34,6 +35,8 @@ log = logging.getLogger("mailbot.daemon")
 
 INTAKE_JOB = "intake"
 OUTBOX_JOB = "outbox"
+DUE_WORK_JOB = "due_work"
+DUE_WORK_INTERVAL_SECONDS = 60
 SHUTDOWN_GRACE_SECONDS = 8.0
 FIRST_RETRY_SECONDS = 5
 
@@ -45,6 +48,7 @@ def utc_now() -> datetime:
 @dataclass
 class PassReport:
     intake: IntakeReport
+    due_work: SweepReport
     sending: SendReport
 
 
@@ -63,6 +67,7 @@ class Daemon:
         self.workflow = Workflow(settings, self.rules, self.outbox)
         self.intake = Intake(settings, self.rules, self.sessions, self.workflow)
         self.sender = OutboxSender(settings, self.sessions, self.outbox)
+        self.sweep = DueWorkSweep(self.sessions, self.workflow.due_work_handlers())
 
     def close(self) -> None:
         self.engine.dispose()
@@ -75,18 +80,20 @@ class Daemon:
             with Mailbox(self.settings.mailbox) as mailbox:
                 intake = self.intake.read_inbox(mailbox, clock)
         except MailboxError:
-            # Emails already queued must not wait for the inbox to come back.
+            # Reminders and emails already queued must not wait for the inbox to come back.
+            self.sweep.run(clock())
             asyncio.run(self.sender.send_due(clock()))
             raise
+        due_work = self.sweep.run(clock())
         sending = asyncio.run(self.sender.send_due(clock()))
 
         log.info(
-            "PASS done: %d message(s) handled, %d case(s) opened, %d set aside, %d email(s) sent, %d deferred, "
-            "%d failed, %d waiting to be retried",
-            intake.handled, intake.cases_opened, intake.set_aside, sending.sent, sending.deferred,
+            "PASS done: %d message(s) handled, %d case(s) opened, %d set aside, %d due item(s) done, "
+            "%d email(s) sent, %d deferred, %d failed, %d waiting to be retried",
+            intake.handled, intake.cases_opened, intake.set_aside, due_work.done, sending.sent, sending.deferred,
             sending.failed, self.sender.count_waiting(),
         )
-        return PassReport(intake, sending)
+        return PassReport(intake, due_work, sending)
 
     def run_forever(self) -> None:
         """Run until SIGTERM or Ctrl-C, finishing the message in hand before exiting."""
@@ -121,6 +128,7 @@ class DaemonLoop:
         started = utc_now()
         self.scheduler.add_job(self._intake_job, "interval", id=INTAKE_JOB, seconds=self.settings.mailbox.poll_interval_seconds, next_run_time=started)
         self.scheduler.add_job(self._outbox_job, "interval", id=OUTBOX_JOB, seconds=self.settings.outbox.drain_interval_seconds, next_run_time=started)
+        self.scheduler.add_job(self._due_work_job, "interval", id=DUE_WORK_JOB, seconds=DUE_WORK_INTERVAL_SECONDS, next_run_time=started)
         self.scheduler.start()
 
         watcher = IdleWatcher(self.settings.mailbox, lambda: loop.call_soon_threadsafe(self._wake_intake))
@@ -199,6 +207,13 @@ class DaemonLoop:
         if self.mailbox is not None:
             self.mailbox.close()
             self.mailbox = None
+
+    async def _due_work_job(self) -> None:
+        if self.stop_requested.is_set():
+            return
+        report = await asyncio.to_thread(self.daemon.sweep.run, utc_now())
+        if report.done:
+            self._wake_outbox()
 
     async def _outbox_job(self) -> None:
         if self.stop_requested.is_set():

@@ -105,7 +105,7 @@ class Intake:
             with self.sessions.begin() as session:
                 if self._is_duplicate(session, mail):
                     return self.workflow.record_duplicate(session, mail, position, now)
-                classification = classify(mail, self.settings.alliance.address, self.rules.form)
+                classification = classify(mail, self.settings.alliance.address, self.rules.form, self.settings.alliance.staff)
                 return self.workflow.handle(session, mail, classification, position, now)
         except Exception as exc:  # one bad message must not stop the daemon: set it aside and carry on
             log.exception("ERROR while handling %s uid=%s; setting it aside", mail.describe(), position.uid)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from mailbot.errors import RulesError
 from mailbot.form import FormRules, load_form_rules
+from mailbot.schooldays import CALENDAR_FILE, SchoolCalendar, load_calendar
+from mailbot.timings import TIMINGS_FILE, Timings, load_timings
 from mailbot.tomlfile import read_toml
 
 FORM_RULES_FILE = "form.toml"
@@ -31,6 +33,8 @@ REQUIRED_STATES = (
 class Rules:
     form: FormRules
     state_labels: dict[str, str]
+    timings: Timings
+    calendar: SchoolCalendar
 
     def state_label(self, state: str) -> str:
         return self.state_labels.get(state, state)
@@ -42,7 +46,12 @@ def load_rules(folder: Path) -> Rules:
         form = load_form_rules(folder / FORM_RULES_FILE)
     except (OSError, ValueError) as exc:
         raise RulesError(str(exc)) from exc
-    return Rules(form=form, state_labels=_load_state_labels(folder / STATES_FILE))
+    return Rules(
+        form=form,
+        state_labels=_load_state_labels(folder / STATES_FILE),
+        timings=load_timings(folder / TIMINGS_FILE),
+        calendar=load_calendar(folder / CALENDAR_FILE),
+    )
 
 
 def _load_state_labels(path: Path) -> dict[str, str]:

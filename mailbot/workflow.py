@@ -14,13 +14,21 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mailbot.case_history import record
 from mailbot.classify import Classification, Kind
+from mailbot.endorsement import ASKING_PURPOSES as ENDORSEMENT_ASKING
+from mailbot.endorsement import Endorsement
+from mailbot.commands import CommandReading
 from mailbot.config import Settings
-from mailbot.form import FormReading
+from mailbot.duework import Handler
+from mailbot.form import FormReading, html_to_text
+from mailbot.intent import Answer, read_answer
 from mailbot.message import InboundMail
 from mailbot.outbox import AUTO_REPLIED, Outbox, Recipient
-from mailbot.references import next_reference
+from mailbot.references import find_reference, next_reference
+from mailbot.routing import find_route
 from mailbot.ruleset import Rules
+from mailbot.staff import StaffCommands
 from mailbot.store.models import Case, CaseEvent, InboundMessage
 
 log = logging.getLogger("mailbot.workflow")
@@ -62,6 +70,12 @@ class Workflow:
         self.settings = settings
         self.rules = rules
         self.outbox = outbox
+        self.endorsement = Endorsement(settings, rules, outbox)
+        self.staff = StaffCommands(settings, rules, outbox, self.endorsement)
+
+    def due_work_handlers(self) -> dict[str, Handler]:
+        """Return the handler of every kind of due work the stages schedule."""
+        return {**self.endorsement.handlers()}
 
     def handle(
         self, session: Session, mail: InboundMail, classification: Classification, position: MailboxPosition, now: datetime
@@ -73,8 +87,57 @@ class Workflow:
             except FormProblem as problem:
                 return self.set_aside(session, position, now, reason=str(problem), mail=mail, form=classification.form)
 
+        if classification.kind is Kind.CASE_MAIL:
+            return self._handle_case_mail(session, mail, position, now)
+        if classification.kind is Kind.STAFF_COMMANDS and classification.commands is not None:
+            return self._handle_commands(session, mail, classification.commands, position, now)
+
         notify = classification.kind not in (Kind.AUTOMATIC, Kind.OWN)
         return self.set_aside(session, position, now, reason=classification.detail, mail=mail, notify=notify)
+
+    def _handle_commands(
+        self, session: Session, mail: InboundMail, reading: CommandReading, position: MailboxPosition, now: datetime
+    ) -> Outcome:
+        route = find_route(session, mail)
+        if route is None:
+            reason = (
+                "The message from a member of staff has command lines but does not name a case: "
+                "reply to an email about the case, or put its reference (such as PST-2026-0007) in the subject."
+            )
+            return self.set_aside(session, position, now, reason=reason, mail=mail)
+
+        case = route.case
+        inbound = _record_inbound(session, position, now, mail, outcome="commands", case=case)
+        record(session, case, "email_received", now, actor=mail.sender_address, inbound_id=inbound.id, message_id=mail.message_id, subject=mail.subject)
+        self.staff.apply(session, case, reading, mail, now, inbound.id)
+        return Outcome(Destination.PROCESSED, "commands", case_reference=case.reference)
+
+    def _handle_case_mail(self, session: Session, mail: InboundMail, position: MailboxPosition, now: datetime) -> Outcome:
+        """Apply a reply about a case when its sender and the case's stage allow it; otherwise set it aside."""
+        route = find_route(session, mail)
+        if route is None:
+            reference = find_reference(mail.subject) or "a case"
+            reason = f"The message refers to {reference}, but no case with that reference or email exists."
+            return self.set_aside(session, position, now, reason=reason, mail=mail)
+
+        case = route.case
+        sender = mail.sender_address
+        answers_request = route.answered is None or route.answered_purpose in ENDORSEMENT_ASKING
+        if not (answers_request and self.endorsement.is_answer_from_headteacher(case, sender)):
+            reason = (
+                f"The message is about case {case.reference} (now {self.rules.state_label(case.state).lower()}), "
+                "but mailbot does not act on this kind of message yet, so please deal with it by hand."
+            )
+            return self.set_aside(session, position, now, reason=reason, mail=mail, case=case)
+
+        inbound = _record_inbound(session, position, now, mail, outcome="reply_applied", case=case)
+        record(session, case, "email_received", now, actor=sender, inbound_id=inbound.id, message_id=mail.message_id, subject=mail.subject)
+        reading = read_answer(mail.text_plain or html_to_text(mail.text_html or ""))
+        if reading.answer is Answer.UNCLEAR:
+            self.endorsement.refer_unclear(session, case, reading, sender, now, inbound.id)
+        else:
+            self.endorsement.record(session, case, reading.answer is Answer.YES, now, actor=sender, inbound_id=inbound.id, words=reading.words)
+        return Outcome(Destination.PROCESSED, "reply_applied", case_reference=case.reference)
 
     def set_aside(
         self,
@@ -87,13 +150,14 @@ class Workflow:
         raw_sha256: str | None = None,
         notify: bool = True,
         form: FormReading | None = None,
+        case: Case | None = None,
     ) -> Outcome:
         """Record a message as needing a person, and tell the business manager why unless ``notify`` is off.
 
         Automatic mail and the bot's own mail are set aside without a notice, so
         that no exchange of automatic emails can start.
         """
-        inbound = _record_inbound(session, position, now, mail, outcome="set_aside", reason=reason, sha256=raw_sha256)
+        inbound = _record_inbound(session, position, now, mail, outcome="set_aside", reason=reason, sha256=raw_sha256, case=case)
         if notify:
             self.outbox.queue(
                 session,
@@ -162,14 +226,7 @@ class Workflow:
             auto_submitted=AUTO_REPLIED,
         )
         if _needs_endorsement(case):
-            self.outbox.queue(
-                session,
-                purpose="headteacher_acknowledgement",
-                recipient=Recipient(case.headteacher_email, case.headteacher_name),
-                context=context,
-                now=now,
-                case=case,
-            )
+            self.endorsement.request(session, case, now)
 
         staff = dict.fromkeys(a.lower() for a in (self.settings.alliance.business_manager, self.settings.alliance.strategic_lead))
         for address in staff:

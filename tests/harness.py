@@ -147,3 +147,39 @@ def plain_body(received: ReceivedEmail) -> str:
 
 def emails_to(sink: SmtpSink, address: str) -> list[ReceivedEmail]:
     return [item for item in sink.messages if address in item.rcpt_tos]
+
+
+def reply_to(
+    received: ReceivedEmail,
+    body: str,
+    *,
+    sender: str | None = None,
+    threading: bool = True,
+    subject_prefix: str = "RE: ",
+    extra_headers: str = "",
+) -> bytes:
+    """Build the reply a person would send to ``received``, quoting it below their own words.
+
+    ``threading=False`` drops In-Reply-To and References, as some clients do.
+    """
+    original = parsed(received)
+    sender = sender or received.rcpt_tos[0]
+    quoted = "\n".join(f"> {line}" for line in plain_body(received).splitlines())
+    headers = [
+        f"From: {sender}",
+        f"To: {original['From']}",
+        f"Subject: {subject_prefix}{original['Subject']}",
+        f"Message-ID: <reply-{abs(hash((body, sender, str(original['Message-ID']))))}@school.example>",
+        "Date: Wed, 14 Oct 2026 16:30:00 +0100",
+        "Content-Type: text/plain; charset=utf-8",
+    ]
+    if threading:
+        headers += [f"In-Reply-To: {original['Message-ID']}", f"References: {original['Message-ID']}"]
+    if extra_headers:
+        headers.append(extra_headers.strip())
+    text = f"{body}\n\nOn Wed, 14 Oct 2026 at 16:00, {original['From']} wrote:\n{quoted}\n"
+    return ("\r\n".join(headers) + "\r\n\r\n" + text.replace("\n", "\r\n")).encode("utf-8")
+
+
+def subjects_to(sink: SmtpSink, address: str) -> list[str]:
+    return [str(parsed(item)["Subject"]) for item in emails_to(sink, address)]

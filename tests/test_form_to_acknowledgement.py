@@ -103,7 +103,7 @@ def test_right_people_get_right_emails(config: Path, imap_account: Account, smtp
     head_case = _case_for(config, headteacher["requester_email"])["reference"]
     expected = {
         (teacher["requester_email"], teacher_case, "We have received your request"),
-        (teacher["headteacher_email"], teacher_case, "A PST visit has been requested"),
+        (teacher["headteacher_email"], teacher_case, "Please endorse a PST visit request"),
         (BUSINESS_MANAGER, teacher_case, "New PST request"),
         (STRATEGIC_LEAD, teacher_case, "New PST request"),
         (headteacher["requester_email"], head_case, "We have received your request"),

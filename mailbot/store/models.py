@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -69,6 +70,21 @@ class Case(Base):
     objectives: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    pst_id: Mapped[int | None] = mapped_column(ForeignKey("psts.id"), index=True)
+    host_headteacher_name: Mapped[str | None] = mapped_column(Text)
+    host_headteacher_email: Mapped[str | None] = mapped_column(String(320))
+    # The PSTs offered to staff, best first: [{"email", "name", "school", "reasons": [...]}, ...].
+    shortlist: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # PSTs never to offer again for this case, such as one whose headteacher said no.
+    excluded_pst_emails: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The state to return to when a case on hold is resumed.
+    state_before_hold: Mapped[str | None] = mapped_column(String(32))
+
+    pst: Mapped[Pst | None] = relationship()
+    visits: Mapped[list[Visit]] = relationship(
+        back_populates="case", order_by="(Visit.date, Visit.id)", cascade="all, delete-orphan"
+    )
 
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", order_by="(CaseEvent.at, CaseEvent.id)", cascade="all, delete-orphan"
@@ -165,3 +181,96 @@ class DaemonMark(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Pst(Base):
+    """A designated Peer Support Teacher, from the register the alliance imports."""
+
+    __tablename__ = "psts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    school: Mapped[str] = mapped_column(Text)
+    headteacher_name: Mapped[str | None] = mapped_column(Text)
+    headteacher_email: Mapped[str] = mapped_column(String(320))
+    phase: Mapped[str] = mapped_column(String(64))
+    subjects: Mapped[list[str]] = mapped_column(JSON, default=list)
+    expertise: Mapped[list[str]] = mapped_column(JSON, default=list)
+    designated_on: Mapped[date] = mapped_column(Date)
+    max_visits_per_term: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Visit(Base):
+    """One visit of a case: its date, plan, feedback and half-day sessions.
+
+    A case may have several visits; each has its own calendar event, whose
+    UID stays the same and whose sequence rises when the date changes.
+    """
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    session: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(16))
+    calendar_uid: Mapped[str] = mapped_column(String(255), unique=True)
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    half_days: Mapped[int] = mapped_column(Integer, default=1)
+    plan_received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    plan_forwarded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    plan_filename: Mapped[str | None] = mapped_column(Text)
+    feedback_rating: Mapped[int | None] = mapped_column(Integer)
+    feedback_comments: Mapped[str | None] = mapped_column(Text)
+    feedback_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    case: Mapped[Case] = relationship(back_populates="visits")
+
+
+class DueWork(Base):
+    """A reminder, notice or deadline that falls due at a set time, kept as a row.
+
+    Rows survive restarts, unlike scheduler jobs, and each is marked done in
+    the same commit as the emails it queued. ``once_key``, where set, makes a
+    notice impossible to schedule twice, such as a designation notice.
+    """
+
+    __tablename__ = "due_work"
+    __table_args__ = (Index("ix_due_work_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
+    pst_id: Mapped[int | None] = mapped_column(ForeignKey("psts.id"), index=True)
+    once_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    case: Mapped[Case | None] = relationship()
+    visit: Mapped[Visit | None] = relationship()
+    pst: Mapped[Pst | None] = relationship()
+
+
+class LedgerEntry(Base):
+    """A charge to the requesting school or a reimbursement to the PST's school, in pence."""
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    term: Mapped[str] = mapped_column(String(32), index=True)
+    school: Mapped[str] = mapped_column(Text)
+    entry_type: Mapped[str] = mapped_column(String(16))
+    half_days: Mapped[int] = mapped_column(Integer)
+    rate_pence: Mapped[int] = mapped_column(Integer)
+    amount_pence: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

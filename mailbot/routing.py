@@ -1,0 +1,52 @@
+"""Find the case, and the bot's own email, that an inbound message answers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mailbot.message import InboundMail
+from mailbot.references import find_reference
+from mailbot.store.models import Case, OutboxEmail
+
+MESSAGE_ID_PATTERN = re.compile(r"<[^<>\s]+>")
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a message belongs: its case and, when threading shows it, the bot's email it replies to."""
+
+    case: Case
+    answered: OutboxEmail | None
+
+    @property
+    def answered_purpose(self) -> str | None:
+        return self.answered.purpose if self.answered is not None else None
+
+
+def find_route(session: Session, mail: InboundMail) -> Route | None:
+    """Return the route of ``mail``, or None when neither threading nor the subject names a case.
+
+    Threading (In-Reply-To, then References, newest first) is preferred
+    because it names the exact email and recipient; the case reference in the
+    subject is the fallback for clients that drop threading headers.
+    """
+    for message_id in _threading_ids(mail):
+        answered = session.scalars(select(OutboxEmail).where(OutboxEmail.message_id == message_id)).first()
+        if answered is not None and answered.case is not None:
+            return Route(answered.case, answered)
+
+    reference = find_reference(mail.subject)
+    if reference is None:
+        return None
+    case = session.scalars(select(Case).where(Case.reference == reference)).first()
+    return Route(case, None) if case is not None else None
+
+
+def _threading_ids(mail: InboundMail) -> list[str]:
+    in_reply_to = MESSAGE_ID_PATTERN.findall(mail.header("In-Reply-To"))
+    references = MESSAGE_ID_PATTERN.findall(mail.header("References"))
+    return in_reply_to + list(reversed(references))

@@ -1,0 +1,147 @@
+"""Apply staff commands to a case: all of one email's commands together, or none of them.
+
+Only addresses in ``[alliance] staff`` reach this module; the same lines from
+anyone else are never read as commands. Every applied command is written to
+the case's history with who sent it and from which message, and the sender
+gets a short reply listing what changed or why nothing did.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from mailbot.case_history import change_state, record
+from mailbot.commands import Command, CommandReading
+from mailbot.config import Settings
+from mailbot.duework import cancel as cancel_due_work
+from mailbot.endorsement import AWAITING as AWAITING_ENDORSEMENT
+from mailbot.endorsement import Endorsement
+from mailbot.message import InboundMail
+from mailbot.outbox import Outbox, Recipient
+from mailbot.ruleset import Rules
+from mailbot.store.models import Case
+
+log = logging.getLogger("mailbot.workflow")
+
+FINISHED_STATES = ("closed", "declined", "cancelled")
+
+# Commands whose stage is not built yet; they are rejected with a plain explanation.
+NOT_YET_AVAILABLE = ("assign", "visit", "add-visit", "half-days", "consent", "redesignate")
+
+
+class CommandRejected(ValueError):
+    """A command cannot apply to the case as it stands; the message names the line."""
+
+
+@dataclass
+class CommandOutcome:
+    changes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class StaffCommands:
+    """Checks and applies the commands of one staff email to one case."""
+
+    def __init__(self, settings: Settings, rules: Rules, outbox: Outbox, endorsement: Endorsement) -> None:
+        self.settings = settings
+        self.rules = rules
+        self.outbox = outbox
+        self.endorsement = endorsement
+
+    def is_staff(self, address: str) -> bool:
+        return address.casefold() in {member.casefold() for member in self.settings.alliance.staff}
+
+    def apply(
+        self, session: Session, case: Case, reading: CommandReading, mail: InboundMail, now: datetime, inbound_id: int
+    ) -> CommandOutcome:
+        """Apply every command in ``reading`` to ``case``, or none when any is invalid; reply to the sender."""
+        outcome = CommandOutcome(errors=list(reading.errors))
+        if not outcome.errors:
+            outcome.errors = [error for command in reading.commands if (error := self._check(case, command))]
+
+        if not outcome.errors:
+            # A savepoint, so a command that fails half-way leaves no trace of the others.
+            savepoint = session.begin_nested()
+            try:
+                for command in reading.commands:
+                    outcome.changes.append(self._apply_one(session, case, command, mail, now, inbound_id))
+                savepoint.commit()
+            except CommandRejected as exc:
+                savepoint.rollback()
+                outcome.changes = []
+                outcome.errors = [str(exc)]
+
+        self._reply(session, case, mail, outcome, now)
+        if outcome.errors:
+            log.info("REJECT commands for %s from %s: %s", case.reference, mail.sender_address, "; ".join(outcome.errors))
+        return outcome
+
+    def _check(self, case: Case, command: Command) -> str | None:
+        where = f'line {command.line_number}: "{command.text.strip()}"'
+        if command.name in NOT_YET_AVAILABLE:
+            return f"{where} cannot be used yet: this version of mailbot does not handle that stage by email"
+        if case.state in FINISHED_STATES and command.name != "note":
+            return f"{where} cannot be used because {case.reference} is {case.state}; only note: works on it now"
+        if command.name == "endorse" and case.state != AWAITING_ENDORSEMENT:
+            return f"{where} cannot be used because {case.reference} is not waiting for endorsement (it is {case.state})"
+        if command.name == "hold" and case.state == "on_hold":
+            return f"{where} cannot be used because {case.reference} is already on hold"
+        if command.name == "resume" and case.state != "on_hold":
+            return f"{where} cannot be used because {case.reference} is not on hold"
+        return None
+
+    def _apply_one(self, session: Session, case: Case, command: Command, mail: InboundMail, now: datetime, inbound_id: int) -> str:
+        actor = mail.sender_address
+        record(session, case, "command", now, actor=actor, inbound_id=inbound_id, line=command.text.strip(), message_id=mail.message_id)
+
+        if command.name == "endorse":
+            self.endorsement.record(session, case, bool(command.answer), now, actor=actor, inbound_id=inbound_id)
+            return f"recorded the headteacher's {'endorsement' if command.answer else 'refusal'}; the case is now {case.state}"
+        if command.name == "note":
+            record(session, case, "note", now, actor=actor, inbound_id=inbound_id, text=command.note)
+            return "added the note to the case's history"
+        if command.name == "cancel":
+            return self._cancel(session, case, command, actor, now, inbound_id)
+        if command.name == "hold":
+            cancel_due_work(session, now, case=case)
+            case.state_before_hold = case.state
+            change_state(session, case, "on_hold", now, event="held", actor=actor, inbound_id=inbound_id, reason=command.reason)
+            return "put the case on hold; its reminders are stopped until resume"
+        if command.name == "resume":
+            return self._resume(session, case, actor, now, inbound_id)
+        raise CommandRejected(f'line {command.line_number}: "{command.text.strip()}" is not handled')
+
+    def _cancel(self, session: Session, case: Case, command: Command, actor: str, now: datetime, inbound_id: int) -> str:
+        cancel_due_work(session, now, case=case)
+        change_state(session, case, "cancelled", now, event="cancelled", actor=actor, inbound_id=inbound_id, reason=command.reason)
+        self.outbox.queue(
+            session,
+            purpose="case_cancelled",
+            recipient=Recipient(case.requester_email, case.requester_name),
+            context={"case": case},
+            now=now,
+            case=case,
+        )
+        return f"cancelled the case and told {case.requester_email}"
+
+    def _resume(self, session: Session, case: Case, actor: str, now: datetime, inbound_id: int) -> str:
+        state = case.state_before_hold or "awaiting_match"
+        case.state_before_hold = None
+        change_state(session, case, state, now, event="resumed", actor=actor, inbound_id=inbound_id)
+        if state == AWAITING_ENDORSEMENT:
+            self.endorsement.schedule_chase(session, case, now)
+        return f"resumed the case; it is {state} again"
+
+    def _reply(self, session: Session, case: Case, mail: InboundMail, outcome: CommandOutcome, now: datetime) -> None:
+        self.outbox.queue(
+            session,
+            purpose="command_result",
+            recipient=Recipient(mail.sender_address, mail.sender_name or None),
+            context={"case": case, "changes": outcome.changes, "errors": outcome.errors, "state_label": self.rules.state_label(case.state)},
+            now=now,
+            case=case,
+        )

@@ -1,0 +1,178 @@
+"""Staff commands by email: applied together or not at all, answered, and ignored from anyone else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from harness import (
+    BUSINESS_MANAGER,
+    STRATEGIC_LEAD,
+    append,
+    case,
+    cases,
+    emails_to,
+    folder_counts,
+    form_bytes,
+    parsed,
+    plain_body,
+    run_once,
+    subjects_to,
+    write_config,
+)
+from servers import Account
+
+from form_samples import EXPECTED_FIELDS
+from mailbot.embedded import SmtpSink
+
+OPENED = "2026-10-14T16:00"
+REQUESTER = EXPECTED_FIELDS["plain-cf7.eml"]["requester_email"]
+HEADTEACHER = EXPECTED_FIELDS["plain-cf7.eml"]["headteacher_email"]
+
+
+@pytest.fixture
+def config(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> Path:
+    path = write_config(tmp_path, imap_account, smtp_sink, sqlite_url)
+    append(imap_account, form_bytes("plain-cf7.eml"))
+    run_once(path, OPENED)
+    smtp_sink.clear()
+    return path
+
+
+def _reference(config: Path) -> str:
+    [row] = cases(config)
+    return row["reference"]
+
+
+def _command_email(reference: str, body: str, sender: str = BUSINESS_MANAGER, number: int = 1) -> bytes:
+    return (
+        f"From: Business Manager <{sender}>\r\n"
+        "To: pst@star-tsa.example\r\n"
+        f"Subject: RE: [{reference}] New PST request\r\n"
+        f"Message-ID: <command-{number}-{abs(hash(body))}@star-tsa.example>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"{body}\r\n\r\nThanks,\r\nJo\r\n"
+    ).encode()
+
+
+def _send(config: Path, account: Account, body: str, sender: str = BUSINESS_MANAGER, number: int = 1) -> dict:
+    reference = _reference(config)
+    append(account, _command_email(reference, body, sender, number))
+    run_once(config, f"2026-10-15T09:0{number}")
+    return case(config, reference)
+
+
+def _result(sink: SmtpSink, sender: str = BUSINESS_MANAGER) -> str:
+    replies = [item for item in emails_to(sink, sender) if "your commands for" in str(parsed(item)["Subject"])]
+    assert len(replies) == 1, f"expected one reply to the commands, got {len(replies)}"
+    return plain_body(replies[0])
+
+
+def test_endorse_recorded_for_headteacher(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    document = _send(config, imap_account, "endorse: yes")
+
+    assert document["state"] == "awaiting_match"
+    endorsed = [entry for entry in document["history"] if entry["event"] == "endorsed"]
+    assert endorsed[0]["by"] == BUSINESS_MANAGER
+    commands = [entry for entry in document["history"] if entry["event"] == "command"]
+    assert commands[0]["line"] == "endorse: yes"
+    assert "recorded the headteacher's endorsement" in _result(smtp_sink)
+    assert folder_counts(imap_account)["Processed"] == 2
+
+
+def test_endorse_no_declines(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    document = _send(config, imap_account, "endorse: no")
+
+    assert document["state"] == "declined"
+    assert len(emails_to(smtp_sink, REQUESTER)) == 1
+
+
+def test_note_added_to_history(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    document = _send(config, imap_account, "note: Phoned the school; the head is away until Friday.")
+
+    notes = [entry for entry in document["history"] if entry["event"] == "note"]
+    assert notes[0]["text"] == "Phoned the school; the head is away until Friday."
+    assert document["state"] == "awaiting_endorsement"
+
+
+def test_cancel_tells_requester(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    document = _send(config, imap_account, "cancel: the school withdrew the request")
+
+    assert document["state"] == "cancelled"
+    cancelled = [entry for entry in document["history"] if entry["event"] == "cancelled"]
+    assert cancelled[0]["reason"] == "the school withdrew the request"
+    [letter] = emails_to(smtp_sink, REQUESTER)
+    assert "has been cancelled" in plain_body(letter)
+
+    smtp_sink.clear()
+    run_once(config, "2026-10-22T09:00")
+    assert smtp_sink.messages == []  # no endorsement reminder for a cancelled case
+
+
+def test_hold_stops_reminders_until_resume(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    held = _send(config, imap_account, "hold: waiting for the school's Ofsted visit")
+    assert held["state"] == "on_hold"
+    smtp_sink.clear()
+    run_once(config, "2026-10-22T09:00")
+    assert emails_to(smtp_sink, HEADTEACHER) == []
+
+    resumed = _send(config, imap_account, "resume", number=2)
+    smtp_sink.clear()
+    # Resumed on Thursday 15/10 in the test clock; 3 school days later is Tuesday 20/10.
+    run_once(config, "2026-10-20T08:00")
+
+    assert resumed["state"] == "awaiting_endorsement"
+    assert len(emails_to(smtp_sink, HEADTEACHER)) == 1
+
+
+def test_bad_value_changes_nothing(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    document = _send(config, imap_account, "note: call back\nendorse: maybe")
+
+    assert document["state"] == "awaiting_endorsement"
+    assert [entry for entry in document["history"] if entry["event"] == "note"] == []
+    result = _result(smtp_sink)
+    assert "Nothing was changed" in result
+    assert 'line 2' in result
+    assert "endorse: maybe" in result
+
+
+def test_unknown_command_named(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    document = _send(config, imap_account, "endorce: yes")
+
+    assert document["state"] == "awaiting_endorsement"
+    result = _result(smtp_sink)
+    assert 'unknown command "endorce"' in result
+    assert 'did you mean "endorse"?' in result
+
+
+def test_command_wrong_for_state_rejected(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    document = _send(config, imap_account, "note: first\nresume")
+
+    assert [entry for entry in document["history"] if entry["event"] == "note"] == []
+    assert "is not on hold" in _result(smtp_sink)
+
+
+def test_stage_not_built_rejected(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    _send(config, imap_account, "assign: 1")
+
+    assert "cannot be used yet" in _result(smtp_sink)
+
+
+def test_same_lines_from_non_staff_ignored(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    document = _send(config, imap_account, "endorse: yes\ncancel: please", sender=REQUESTER)
+
+    assert document["state"] == "awaiting_endorsement"
+    assert [entry for entry in document["history"] if entry["event"] in ("command", "endorsed", "cancelled")] == []
+    assert folder_counts(imap_account)["Needs attention"] == 1
+    assert emails_to(smtp_sink, REQUESTER) == []
+
+
+def test_staff_command_without_case_set_aside(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    append(imap_account, b"From: lead@star-tsa.example\r\nTo: pst@star-tsa.example\r\nSubject: hello\r\nMessage-ID: <nocase@star-tsa.example>\r\n\r\nnote: hello\r\n")
+
+    run_once(config, "2026-10-15T09:00")
+
+    assert folder_counts(imap_account)["Needs attention"] == 1
+    assert "does not name a case" in plain_body(emails_to(smtp_sink, BUSINESS_MANAGER)[0])
+    assert emails_to(smtp_sink, STRATEGIC_LEAD) == []
+    assert subjects_to(smtp_sink, BUSINESS_MANAGER)[0].startswith("A message needs your attention")
