@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mailbot.cli_pst import pst
-from mailbot.cli_common import config_option, configure_logging, load_settings_or_exit, open_sessions
+from mailbot.cli_common import config_option, configure_logging, echo_listing, load_settings_or_exit, open_sessions
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
 from mailbot.render import uk_date, uk_time
@@ -78,13 +78,7 @@ def cases(config_path: Path, as_json: bool) -> None:
     with open_sessions(settings)() as session:
         rows = [case_row(case, settings.zone) for case in session.scalars(select(Case).order_by(Case.id))]
 
-    if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    if not rows:
-        click.echo("No cases yet.")
-        return
-    click.echo(_table(rows))
+    echo_listing(rows, as_json, "No cases yet.", _table)
 
 
 @main.command()

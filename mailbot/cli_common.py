@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,3 +53,13 @@ def open_sessions(settings: Settings) -> sessionmaker[Session]:
     except MailbotError as exc:
         raise click.ClickException(str(exc)) from exc
     return session_factory(engine)
+
+
+def echo_listing(rows: list[dict[str, Any]], as_json: bool, empty_message: str, table: Callable[[list[dict[str, Any]]], str]) -> None:
+    """Print ``rows`` as JSON for scripts, as a table for people, or ``empty_message`` when there are none."""
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif not rows:
+        click.echo(empty_message)
+    else:
+        click.echo(table(rows))

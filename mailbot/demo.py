@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
 import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.message import EmailMessage
 from pathlib import Path
 
 import click
@@ -76,24 +78,60 @@ def run_demo(keep_folder: Path | None = None) -> None:
 
         daemon = Daemon(load_settings(config_path))
         try:
-            report = daemon.run_once()
-            click.echo(
-                f"Ran one pass of the daemon: {report.intake.handled} messages read, "
-                f"{report.intake.cases_opened} cases opened, {report.intake.set_aside} set aside, "
-                f"{report.sending.sent} emails sent.\n"
-            )
+            _run_pass(daemon, "First pass: the forms arrive")
             _print_emails(smtp.messages)
             _print_cases(daemon)
+
+            already_printed = len(smtp.messages)
+            request = _endorsement_request(smtp.messages)
+            if request is not None:
+                _deliver_bytes(imap, [_headteacher_reply(request)])
+                click.echo("The headteacher of the first school replies \"Yes, happy to support this.\"")
+                _run_pass(daemon, "Second pass: the endorsement arrives")
+                _print_emails(smtp.messages[already_printed:])
+                _print_cases(daemon)
         finally:
             daemon.close()
         _print_folders(imap)
+
+
+def _run_pass(daemon: Daemon, title: str) -> None:
+    report = daemon.run_once()
+    click.echo(
+        f"{title}. The daemon read {report.intake.handled} message(s): "
+        f"{report.intake.cases_opened} case(s) opened, {report.intake.set_aside} set aside; "
+        f"{report.sending.sent} email(s) sent.\n"
+    )
+
+
+def _endorsement_request(received: list[ReceivedEmail]) -> ReceivedEmail | None:
+    for item in received:
+        if b"Please endorse a PST visit request" in item.content:
+            return item
+    return None
+
+
+def _headteacher_reply(request: ReceivedEmail) -> bytes:
+    """Write the reply a headteacher would send from Outlook: YES on top, the request quoted below."""
+    original = email.message_from_bytes(request.content, policy=email.policy.default)
+    reply = EmailMessage()
+    reply["From"] = request.rcpt_tos[0]
+    reply["To"] = original["From"]
+    reply["Subject"] = f"RE: {original['Subject']}"
+    reply["Message-ID"] = email.utils.make_msgid(domain="millbrook-primary.example")
+    reply["In-Reply-To"] = original["Message-ID"]
+    reply["References"] = original["Message-ID"]
+    body = original.get_body(preferencelist=("plain",))
+    quoted = "\n".join(f"> {line}" for line in (body.get_content() if body is not None else "").splitlines())
+    reply.set_content(f"Yes, happy to support this.\n\nDaniel\n\nOn the day before, the alliance wrote:\n{quoted}\n")
+    return reply.as_bytes()
 
 
 @contextmanager
 def _demo_folder(keep_folder: Path | None) -> Iterator[Path]:
     if keep_folder is not None:
         if (keep_folder / "mailbot.sqlite3").exists():
-            raise MailbotError(f"{keep_folder} already holds a demo database; give --keep an empty or new folder")
+            raise MailbotError(f"{keep_folder} already contains a demo database; give --keep an empty or new folder")
         keep_folder.mkdir(parents=True, exist_ok=True)
         yield keep_folder.resolve()
         return
@@ -122,10 +160,14 @@ def _write_config(folder: Path, imap: EmbeddedImapServer, smtp: SmtpSink) -> Pat
 
 
 def _deliver(imap: EmbeddedImapServer, samples: list[Path]) -> None:
+    _deliver_bytes(imap, [sample.read_bytes() for sample in samples])
+
+
+def _deliver_bytes(imap: EmbeddedImapServer, messages: list[bytes]) -> None:
     with IMAPClient(imap.host, port=imap.port, ssl=False) as client:
         client.login(imap.username, imap.password)
-        for sample in samples:
-            client.append("INBOX", sample.read_bytes())
+        for message in messages:
+            client.append("INBOX", message)
 
 
 def _print_emails(received: list[ReceivedEmail]) -> None:

@@ -130,8 +130,10 @@ class DueWorkSweep:
                 handler(session, work, now)
                 work.status = DONE
                 work.finished_at = now
+                # Named while the session is open, because the row's relations cannot load afterwards.
+                done = f"{work.kind} for {_subject(work)}"
             report.done += 1
-            log.info("DONE %s for %s", work.kind, _subject(work))
+            log.info("DONE %s", done)
         except Exception:  # one broken row must not stop the others
             log.exception("ERROR doing due work %s; marking it failed", work_id)
             self._mark_failed(work_id, now)

@@ -17,7 +17,7 @@ MESSAGE_ID_PATTERN = re.compile(r"<[^<>\s]+>")
 
 @dataclass(frozen=True)
 class Route:
-    """Where a message belongs: its case and, when threading shows it, the bot's email it replies to."""
+    """The case a message belongs to and, when threading shows it, the bot's email it replies to."""
 
     case: Case
     answered: OutboxEmail | None
@@ -31,7 +31,7 @@ def find_route(session: Session, mail: InboundMail) -> Route | None:
     """Return the route of ``mail``, or None when neither threading nor the subject names a case.
 
     Threading (In-Reply-To, then References, newest first) is preferred
-    because it names the exact email and recipient; the case reference in the
+    because it names the exact email and recipient. The case reference in the
     subject is the fallback for clients that drop threading headers.
     """
     for message_id in _threading_ids(mail):

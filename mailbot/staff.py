@@ -22,6 +22,8 @@ from mailbot.endorsement import AWAITING as AWAITING_ENDORSEMENT
 from mailbot.endorsement import Endorsement
 from mailbot.message import InboundMail
 from mailbot.outbox import Outbox, Recipient
+from mailbot.register import PstNotFound, RegisterError, redesignate
+from mailbot.render import uk_date
 from mailbot.ruleset import Rules
 from mailbot.store.models import Case
 
@@ -30,11 +32,13 @@ log = logging.getLogger("mailbot.workflow")
 FINISHED_STATES = ("closed", "declined", "cancelled")
 
 # Commands whose stage is not built yet; they are rejected with a plain explanation.
-NOT_YET_AVAILABLE = ("assign", "visit", "add-visit", "half-days", "consent", "redesignate")
+NOT_YET_AVAILABLE = ("assign", "visit", "add-visit", "half-days", "consent")
+# Commands about a PST rather than a case, which may come in an email that names no case.
+CASELESS_COMMANDS = ("redesignate",)
 
 
 class CommandRejected(ValueError):
-    """A command cannot apply to the case as it stands; the message names the line."""
+    """A command cannot apply to the case in its current state; the message names the line."""
 
 
 @dataclass
@@ -56,7 +60,7 @@ class StaffCommands:
         return address.casefold() in {member.casefold() for member in self.settings.alliance.staff}
 
     def apply(
-        self, session: Session, case: Case, reading: CommandReading, mail: InboundMail, now: datetime, inbound_id: int
+        self, session: Session, case: Case | None, reading: CommandReading, mail: InboundMail, now: datetime, inbound_id: int
     ) -> CommandOutcome:
         """Apply every command in ``reading`` to ``case``, or none when any is invalid; reply to the sender."""
         outcome = CommandOutcome(errors=list(reading.errors))
@@ -77,13 +81,18 @@ class StaffCommands:
 
         self._reply(session, case, mail, outcome, now)
         if outcome.errors:
-            log.info("REJECT commands for %s from %s: %s", case.reference, mail.sender_address, "; ".join(outcome.errors))
+            about = case.reference if case is not None else "no case"
+            log.info("REJECT commands for %s from %s: %s", about, mail.sender_address, "; ".join(outcome.errors))
         return outcome
 
-    def _check(self, case: Case, command: Command) -> str | None:
+    def _check(self, case: Case | None, command: Command) -> str | None:
         where = f'line {command.line_number}: "{command.text.strip()}"'
         if command.name in NOT_YET_AVAILABLE:
             return f"{where} cannot be used yet: this version of mailbot does not handle that stage by email"
+        if command.name in CASELESS_COMMANDS:
+            return None
+        if case is None:
+            return f"{where} needs a case: reply to an email about the case, or put its reference in the subject"
         if case.state in FINISHED_STATES and command.name != "note":
             return f"{where} cannot be used because {case.reference} is {case.state}; only note: works on it now"
         if command.name == "endorse" and case.state != AWAITING_ENDORSEMENT:
@@ -94,8 +103,15 @@ class StaffCommands:
             return f"{where} cannot be used because {case.reference} is not on hold"
         return None
 
-    def _apply_one(self, session: Session, case: Case, command: Command, mail: InboundMail, now: datetime, inbound_id: int) -> str:
+    def _apply_one(
+        self, session: Session, case: Case | None, command: Command, mail: InboundMail, now: datetime, inbound_id: int
+    ) -> str:
         actor = mail.sender_address
+        if command.name == "redesignate":
+            return self._redesignate(session, case, command, actor, now, inbound_id)
+
+        if case is None:
+            raise CommandRejected(f'line {command.line_number}: "{command.text.strip()}" needs a case')
         record(session, case, "command", now, actor=actor, inbound_id=inbound_id, line=command.text.strip(), message_id=mail.message_id)
 
         if command.name == "endorse":
@@ -114,6 +130,16 @@ class StaffCommands:
         if command.name == "resume":
             return self._resume(session, case, actor, now, inbound_id)
         raise CommandRejected(f'line {command.line_number}: "{command.text.strip()}" is not handled')
+
+    def _redesignate(self, session: Session, case: Case | None, command: Command, actor: str, now: datetime, inbound_id: int) -> str:
+        try:
+            pst = redesignate(session, command.email or "", command.day, now, self.rules.timings, self.settings.zone, actor)
+        except (PstNotFound, RegisterError) as exc:
+            raise CommandRejected(f'line {command.line_number}: "{command.text.strip()}": {exc}') from exc
+        if case is not None:
+            record(session, case, "command", now, actor=actor, inbound_id=inbound_id, line=command.text.strip())
+        log.info("REDESIGNATE %s from %s by %s", pst.email, pst.designated_on.isoformat(), actor)
+        return f"recorded {pst.name}'s re-designation from {uk_date(pst.designated_on)}"
 
     def _cancel(self, session: Session, case: Case, command: Command, actor: str, now: datetime, inbound_id: int) -> str:
         cancel_due_work(session, now, case=case)
@@ -136,12 +162,13 @@ class StaffCommands:
             self.endorsement.schedule_chase(session, case, now)
         return f"resumed the case; it is {state} again"
 
-    def _reply(self, session: Session, case: Case, mail: InboundMail, outcome: CommandOutcome, now: datetime) -> None:
+    def _reply(self, session: Session, case: Case | None, mail: InboundMail, outcome: CommandOutcome, now: datetime) -> None:
+        state_label = self.rules.state_label(case.state) if case is not None else None
         self.outbox.queue(
             session,
             purpose="command_result",
             recipient=Recipient(mail.sender_address, mail.sender_name or None),
-            context={"case": case, "changes": outcome.changes, "errors": outcome.errors, "state_label": self.rules.state_label(case.state)},
+            context={"case": case, "changes": outcome.changes, "errors": outcome.errors, "state_label": state_label},
             now=now,
             case=case,
         )

@@ -16,7 +16,7 @@ TIMINGS_FILE = "timings.toml"
 
 @dataclass(frozen=True)
 class ChaseTimings:
-    """How long a person asked for a YES or NO is given before a reminder and before staff are told."""
+    """The school days a person asked for a YES or NO has before a reminder, and before staff are notified."""
 
     reminder_after_school_days: int
     escalate_after_school_days: int

@@ -20,6 +20,7 @@ from mailbot.endorsement import ASKING_PURPOSES as ENDORSEMENT_ASKING
 from mailbot.endorsement import Endorsement
 from mailbot.commands import CommandReading
 from mailbot.config import Settings
+from mailbot.designation import DesignationNotices
 from mailbot.duework import Handler
 from mailbot.form import FormReading, html_to_text
 from mailbot.intent import Answer, read_answer
@@ -28,7 +29,7 @@ from mailbot.outbox import AUTO_REPLIED, Outbox, Recipient
 from mailbot.references import find_reference, next_reference
 from mailbot.routing import find_route
 from mailbot.ruleset import Rules
-from mailbot.staff import StaffCommands
+from mailbot.staff import CASELESS_COMMANDS, StaffCommands
 from mailbot.store.models import Case, CaseEvent, InboundMessage
 
 log = logging.getLogger("mailbot.workflow")
@@ -75,7 +76,10 @@ class Workflow:
 
     def due_work_handlers(self) -> dict[str, Handler]:
         """Return the handler of every kind of due work the stages schedule."""
-        return {**self.endorsement.handlers()}
+        return {
+            **self.endorsement.handlers(),
+            **DesignationNotices(self.settings, self.outbox, self.rules.timings).handlers(),
+        }
 
     def handle(
         self, session: Session, mail: InboundMail, classification: Classification, position: MailboxPosition, now: datetime
@@ -99,18 +103,20 @@ class Workflow:
         self, session: Session, mail: InboundMail, reading: CommandReading, position: MailboxPosition, now: datetime
     ) -> Outcome:
         route = find_route(session, mail)
-        if route is None:
+        caseless = all(command.name in CASELESS_COMMANDS for command in reading.commands) and not reading.errors
+        if route is None and not caseless:
             reason = (
                 "The message from a member of staff has command lines but does not name a case: "
                 "reply to an email about the case, or put its reference (such as PST-2026-0007) in the subject."
             )
             return self.set_aside(session, position, now, reason=reason, mail=mail)
 
-        case = route.case
+        case = route.case if route is not None else None
         inbound = _record_inbound(session, position, now, mail, outcome="commands", case=case)
-        record(session, case, "email_received", now, actor=mail.sender_address, inbound_id=inbound.id, message_id=mail.message_id, subject=mail.subject)
+        if case is not None:
+            record(session, case, "email_received", now, actor=mail.sender_address, inbound_id=inbound.id, message_id=mail.message_id, subject=mail.subject)
         self.staff.apply(session, case, reading, mail, now, inbound.id)
-        return Outcome(Destination.PROCESSED, "commands", case_reference=case.reference)
+        return Outcome(Destination.PROCESSED, "commands", case_reference=case.reference if case is not None else None)
 
     def _handle_case_mail(self, session: Session, mail: InboundMail, position: MailboxPosition, now: datetime) -> Outcome:
         """Apply a reply about a case when its sender and the case's stage allow it; otherwise set it aside."""

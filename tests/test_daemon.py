@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -85,10 +86,14 @@ def test_demo_runs(tmp_path: Path) -> None:
     )
 
     assert finished.returncode == 0, finished.stderr
-    assert "2 cases opened, 1 set aside" in finished.stdout
+    assert "2 case(s) opened, 1 set aside" in finished.stdout
     assert "awaiting_endorsement" in finished.stdout
     assert "awaiting_match" in finished.stdout
-    assert "INBOX: 0, Processed: 2, Needs attention: 1" in finished.stdout
+    assert "Second pass: the endorsement arrives" in finished.stdout
+    assert "Your headteacher has endorsed your PST request" in finished.stdout
+    after_endorsement = finished.stdout.split("Second pass")[1]
+    assert re.search(r"PST-\d{4}-0001  awaiting_match", after_endorsement)
+    assert "INBOX: 0, Processed: 3, Needs attention: 1" in finished.stdout
     assert (tmp_path / "demo" / "mailbot.sqlite3").exists()
 
 

@@ -136,6 +136,10 @@ def test_acknowledgement_summarises_request(config: Path, imap_account: Account,
     assert fields["school"] in text
     assert fields["headteacher_name"] in text
     assert "endorse" in text
+    lines = text.splitlines()
+    assert f"Headteacher:        {fields['headteacher_name']} <{fields['headteacher_email']}>" in lines
+    assert f"Visiting teacher:   {fields['visiting_teacher_name']} <{fields['visiting_teacher_email']}>" in lines
+    assert f"Initiated by:       {fields['initiated_by'].splitlines()[0]}" in lines
     html = parsed(acknowledgement).get_body(preferencelist=("html",))
     assert html is not None
     assert fields["school"] in html.get_content()

@@ -49,5 +49,5 @@ def test_readme_demo_command_in_fresh_venv(tmp_path: Path) -> None:
     )
 
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
-    assert "cases opened" in finished.stdout
+    assert "case(s) opened" in finished.stdout
     assert "[PST-" in finished.stdout

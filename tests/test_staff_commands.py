@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from harness import (
     emails_to,
     folder_counts,
     form_bytes,
+    mailbot,
     parsed,
     plain_body,
     run_once,
@@ -176,3 +179,57 @@ def test_staff_command_without_case_set_aside(config: Path, imap_account: Accoun
     assert "does not name a case" in plain_body(emails_to(smtp_sink, BUSINESS_MANAGER)[0])
     assert emails_to(smtp_sink, STRATEGIC_LEAD) == []
     assert subjects_to(smtp_sink, BUSINESS_MANAGER)[0].startswith("A message needs your attention")
+
+
+def _import_register(config: Path) -> None:
+    result = mailbot("pst", "import", str(Path(__file__).parent / "data" / "pst-register.csv"), "--config", str(config))
+    assert result.exit_code == 0, result.output
+
+
+def _designation(config: Path, email: str) -> str:
+    result = mailbot("pst", "list", "--config", str(config), "--json")
+    assert result.exit_code == 0, result.output
+    [entry] = [row for row in json.loads(result.stdout) if row["email"] == email]
+    return entry["designated_on"]
+
+
+def _pst_email() -> str:
+    with (Path(__file__).parent / "data" / "pst-register.csv").open(encoding="utf-8") as stream:
+        return next(csv.DictReader(stream))["email"].lower()
+
+
+def test_redesignate_without_case(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    _import_register(config)
+    email = _pst_email()
+    message = (
+        "From: lead@star-tsa.example\r\nTo: pst@star-tsa.example\r\nSubject: Re-designation\r\n"
+        f"Message-ID: <redesignate-1@star-tsa.example>\r\n\r\nredesignate: {email} 01/10/2026\r\n"
+    ).encode()
+    append(imap_account, message)
+
+    run_once(config, "2026-10-15T09:00")
+
+    assert _designation(config, email) == "2026-10-01"
+    [reply] = emails_to(smtp_sink, STRATEGIC_LEAD)
+    assert "re-designation from 01/10/2026" in plain_body(reply)
+    assert folder_counts(imap_account)["Processed"] == 2
+
+
+def test_redesignate_unknown_pst_rejected(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    _import_register(config)
+
+    _send(config, imap_account, "redesignate: nobody@nowhere.example 01/10/2026")
+
+    result = _result(smtp_sink)
+    assert "Nothing was changed" in result
+    assert "nobody@nowhere.example" in result
+
+
+def test_redesignate_from_non_staff_ignored(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    _import_register(config)
+    email = _pst_email()
+    before = _designation(config, email)
+
+    _send(config, imap_account, f"redesignate: {email} 01/10/2026", sender=REQUESTER)
+
+    assert _designation(config, email) == before
