@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mailbot.render import uk_date, uk_time
-from mailbot.store.models import Case, CaseEvent, OutboxEmail
+from mailbot.store.models import Case, CaseEvent, OutboxEmail, Visit
 
 
 def person(name: str | None, email: str | None) -> dict[str, str | None] | None:
@@ -50,11 +50,21 @@ def case_document(case: Case, zone: ZoneInfo) -> dict[str, Any]:
         "context": case.context,
         "reason": case.reason,
         "objectives": case.objectives,
+        "shortlist": case.shortlist,
+        "excluded_psts": case.excluded_pst_emails,
+        "pst": person(case.pst.name, case.pst.email) if case.pst is not None else None,
+        "host_headteacher": person(case.host_headteacher_name, case.host_headteacher_email),
+        "visit": next((visit_entry(visit) for visit in case.visits if visit.status != "cancelled"), None),
+        "visits": [visit_entry(visit) for visit in case.visits],
         "created": local_iso(case.created_at, zone),
         "updated": local_iso(case.updated_at, zone),
         "history": [history_entry(event, zone) for event in case.events],
         "emails": [email_entry(email, zone) for email in case.emails],
     }
+
+
+def visit_entry(visit: Visit) -> dict[str, Any]:
+    return {"date": visit.date.isoformat(), "session": visit.session, "status": visit.status, "half_days": visit.half_days}
 
 
 def history_entry(event: CaseEvent, zone: ZoneInfo) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from mailbot.errors import RulesError
 from mailbot.form import FormRules, load_form_rules
+from mailbot.matching import MatchingRules, load_matching_rules
 from mailbot.schooldays import CALENDAR_FILE, SchoolCalendar, load_calendar
 from mailbot.timings import TIMINGS_FILE, Timings, load_timings
 from mailbot.tomlfile import read_toml
@@ -35,6 +36,7 @@ class Rules:
     state_labels: dict[str, str]
     timings: Timings
     calendar: SchoolCalendar
+    matching: MatchingRules
 
     def state_label(self, state: str) -> str:
         return self.state_labels.get(state, state)
@@ -51,6 +53,7 @@ def load_rules(folder: Path) -> Rules:
         state_labels=_load_state_labels(folder / STATES_FILE),
         timings=load_timings(folder / TIMINGS_FILE),
         calendar=load_calendar(folder / CALENDAR_FILE),
+        matching=load_matching_rules(folder),
     )
 
 

@@ -14,9 +14,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from mailbot.assignment import AWAITING as AWAITING_MATCH
+from mailbot.assignment import AssignmentRejected, Matching
 from mailbot.case_history import change_state, record
 from mailbot.commands import Command, CommandReading
 from mailbot.config import Settings
+from mailbot.consent import AWAITING as AWAITING_CONSENT
+from mailbot.consent import Consent
 from mailbot.duework import cancel as cancel_due_work
 from mailbot.endorsement import AWAITING as AWAITING_ENDORSEMENT
 from mailbot.endorsement import Endorsement
@@ -32,7 +36,7 @@ log = logging.getLogger("mailbot.workflow")
 FINISHED_STATES = ("closed", "declined", "cancelled")
 
 # Commands whose stage is not built yet; they are rejected with a plain explanation.
-NOT_YET_AVAILABLE = ("assign", "visit", "add-visit", "half-days", "consent")
+NOT_YET_AVAILABLE = ("visit", "add-visit", "half-days")
 # Commands about a PST rather than a case, which may come in an email that names no case.
 CASELESS_COMMANDS = ("redesignate",)
 
@@ -50,11 +54,15 @@ class CommandOutcome:
 class StaffCommands:
     """Checks and applies the commands of one staff email to one case."""
 
-    def __init__(self, settings: Settings, rules: Rules, outbox: Outbox, endorsement: Endorsement) -> None:
+    def __init__(
+        self, settings: Settings, rules: Rules, outbox: Outbox, endorsement: Endorsement, consent: Consent, matching: Matching
+    ) -> None:
         self.settings = settings
         self.rules = rules
         self.outbox = outbox
         self.endorsement = endorsement
+        self.consent = consent
+        self.matching = matching
 
     def is_staff(self, address: str) -> bool:
         return address.casefold() in {member.casefold() for member in self.settings.alliance.staff}
@@ -97,6 +105,10 @@ class StaffCommands:
             return f"{where} cannot be used because {case.reference} is {case.state}; only note: works on it now"
         if command.name == "endorse" and case.state != AWAITING_ENDORSEMENT:
             return f"{where} cannot be used because {case.reference} is not waiting for endorsement (it is {case.state})"
+        if command.name == "assign" and case.state != AWAITING_MATCH:
+            return f"{where} cannot be used because {case.reference} is not waiting for a PST to be matched (it is {case.state})"
+        if command.name == "consent" and case.state != AWAITING_CONSENT:
+            return f"{where} cannot be used because {case.reference} is not waiting for consent (it is {case.state})"
         if command.name == "hold" and case.state == "on_hold":
             return f"{where} cannot be used because {case.reference} is already on hold"
         if command.name == "resume" and case.state != "on_hold":
@@ -114,9 +126,12 @@ class StaffCommands:
             raise CommandRejected(f'line {command.line_number}: "{command.text.strip()}" needs a case')
         record(session, case, "command", now, actor=actor, inbound_id=inbound_id, line=command.text.strip(), message_id=mail.message_id)
 
-        if command.name == "endorse":
-            self.endorsement.record(session, case, bool(command.answer), now, actor=actor, inbound_id=inbound_id)
-            return f"recorded the headteacher's {'endorsement' if command.answer else 'refusal'}; the case is now {case.state}"
+        if command.name in ("endorse", "consent"):
+            stage = self.endorsement if command.name == "endorse" else self.consent
+            stage.record(session, case, bool(command.answer), now, actor=actor, inbound_id=inbound_id)
+            return f"recorded the headteacher's {'YES' if command.answer else 'NO'} to {stage.question}; the case is now {case.state}"
+        if command.name == "assign":
+            return self._assign(session, case, command, actor, now, inbound_id)
         if command.name == "note":
             record(session, case, "note", now, actor=actor, inbound_id=inbound_id, text=command.note)
             return "added the note to the case's history"
@@ -130,6 +145,15 @@ class StaffCommands:
         if command.name == "resume":
             return self._resume(session, case, actor, now, inbound_id)
         raise CommandRejected(f'line {command.line_number}: "{command.text.strip()}" is not handled')
+
+    def _assign(self, session: Session, case: Case, command: Command, actor: str, now: datetime, inbound_id: int) -> str:
+        today = now.astimezone(self.settings.zone).date()
+        try:
+            pst = self.matching.choose(session, case, command.shortlist_number, command.email, today)
+        except AssignmentRejected as exc:
+            raise CommandRejected(f'line {command.line_number}: "{command.text.strip()}": {exc}') from exc
+        self.matching.assign(session, case, pst, now, actor=actor, inbound_id=inbound_id)
+        return f"assigned {pst.name} ({pst.school}) and asked {pst.headteacher_name or pst.headteacher_email} for consent"
 
     def _redesignate(self, session: Session, case: Case | None, command: Command, actor: str, now: datetime, inbound_id: int) -> str:
         try:
@@ -160,6 +184,10 @@ class StaffCommands:
         change_state(session, case, state, now, event="resumed", actor=actor, inbound_id=inbound_id)
         if state == AWAITING_ENDORSEMENT:
             self.endorsement.schedule_chase(session, case, now)
+        if state == AWAITING_CONSENT:
+            self.consent.schedule_chase(session, case, now)
+        if state == AWAITING_MATCH:
+            self.matching.offer(session, case, now)
         return f"resumed the case; it is {state} again"
 
     def _reply(self, session: Session, case: Case | None, mail: InboundMail, outcome: CommandOutcome, now: datetime) -> None:

@@ -14,9 +14,10 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mailbot.assignment import Matching
 from mailbot.case_history import record
 from mailbot.classify import Classification, Kind
-from mailbot.endorsement import ASKING_PURPOSES as ENDORSEMENT_ASKING
+from mailbot.consent import Consent
 from mailbot.endorsement import Endorsement
 from mailbot.commands import CommandReading
 from mailbot.config import Settings
@@ -27,7 +28,8 @@ from mailbot.intent import Answer, read_answer
 from mailbot.message import InboundMail
 from mailbot.outbox import AUTO_REPLIED, Outbox, Recipient
 from mailbot.references import find_reference, next_reference
-from mailbot.routing import find_route
+from mailbot.question import ChasedQuestion
+from mailbot.routing import Route, find_route
 from mailbot.ruleset import Rules
 from mailbot.staff import CASELESS_COMMANDS, StaffCommands
 from mailbot.store.models import Case, CaseEvent, InboundMessage
@@ -72,12 +74,18 @@ class Workflow:
         self.rules = rules
         self.outbox = outbox
         self.endorsement = Endorsement(settings, rules, outbox)
-        self.staff = StaffCommands(settings, rules, outbox, self.endorsement)
+        self.consent = Consent(settings, rules, outbox)
+        self.matching = Matching(settings, rules, outbox, self.consent)
+        self.endorsement.on_endorsed = self.matching.offer
+        self.consent.on_refused = self.matching.offer
+        self.questions: tuple[ChasedQuestion, ...] = (self.endorsement, self.consent)
+        self.staff = StaffCommands(settings, rules, outbox, self.endorsement, self.consent, self.matching)
 
     def due_work_handlers(self) -> dict[str, Handler]:
         """Return the handler of every kind of due work the stages schedule."""
         return {
             **self.endorsement.handlers(),
+            **self.consent.handlers(),
             **DesignationNotices(self.settings, self.outbox, self.rules.timings).handlers(),
         }
 
@@ -128,8 +136,8 @@ class Workflow:
 
         case = route.case
         sender = mail.sender_address
-        answers_request = route.answered is None or route.answered_purpose in ENDORSEMENT_ASKING
-        if not (answers_request and self.endorsement.is_answer_from_headteacher(case, sender)):
+        question = self._question_answered(route, sender)
+        if question is None:
             reason = (
                 f"The message is about case {case.reference} (now {self.rules.state_label(case.state).lower()}), "
                 "but mailbot does not act on this kind of message yet, so please deal with it by hand."
@@ -140,10 +148,18 @@ class Workflow:
         record(session, case, "email_received", now, actor=sender, inbound_id=inbound.id, message_id=mail.message_id, subject=mail.subject)
         reading = read_answer(mail.text_plain or html_to_text(mail.text_html or ""))
         if reading.answer is Answer.UNCLEAR:
-            self.endorsement.refer_unclear(session, case, reading, sender, now, inbound.id)
+            question.refer_unclear(session, case, reading, sender, now, inbound.id)
         else:
-            self.endorsement.record(session, case, reading.answer is Answer.YES, now, actor=sender, inbound_id=inbound.id, words=reading.words)
+            question.record(session, case, reading.answer is Answer.YES, now, actor=sender, inbound_id=inbound.id, words=reading.words)
         return Outcome(Destination.PROCESSED, "reply_applied", case_reference=case.reference)
+
+    def _question_answered(self, route: Route, sender: str) -> ChasedQuestion | None:
+        """Return the question this reply answers: its case waits for the sender's YES or NO to it."""
+        for question in self.questions:
+            answers_it = route.answered is None or route.answered_purpose in question.asking_purposes
+            if answers_it and question.is_answer_from_asked(route.case, sender):
+                return question
+        return None
 
     def set_aside(
         self,
@@ -233,6 +249,8 @@ class Workflow:
         )
         if _needs_endorsement(case):
             self.endorsement.request(session, case, now)
+        else:
+            self.matching.offer(session, case, now)
 
         staff = dict.fromkeys(a.lower() for a in (self.settings.alliance.business_manager, self.settings.alliance.strategic_lead))
         for address in staff:

@@ -44,7 +44,7 @@ def test_crash_before_move_applies_once(
 
     assert len(cases(config)) == 1
     assert folder_counts(pymap_account) == {"INBOX": 0, "Processed": 1, "Needs attention": 0}
-    assert len(smtp_sink.messages) == 3
+    assert len(smtp_sink.messages) == 5
     daemon.close()
 
 

@@ -50,11 +50,11 @@ def test_daemon_answers_form_while_idling(tmp_path: Path, dovecot, smtp_sink: Sm
         time.sleep(2)  # let it sign in, create its folders and enter IDLE
         append(account, form_bytes("html-table.eml"))
 
-        received = smtp_sink.wait_for(3, timeout_seconds=15)
+        received = smtp_sink.wait_for(5, timeout_seconds=15)
     finally:
         code, output = _stop(process)
 
-    assert len(received) == 3
+    assert len(received) == 5
     assert code == 0, output
     assert "IDLE on" in output
     assert "STOPPED mailbot" in output
@@ -67,11 +67,11 @@ def test_daemon_catches_up_on_start(tmp_path: Path, pymap_account: Account, smtp
 
     process = _start_daemon(config)
     try:
-        received = smtp_sink.wait_for(4, timeout_seconds=15)
+        received = smtp_sink.wait_for(6, timeout_seconds=15)
     finally:
         code, output = _stop(process)
 
-    assert len(received) == 4
+    assert len(received) == 6
     assert code == 0, output
     assert folder_counts(pymap_account) == {"INBOX": 0, "Processed": 1, "Needs attention": 1}
 
@@ -114,12 +114,12 @@ def test_daemon_survives_imap_restart(tmp_path: Path, smtp_sink: SmtpSink, sqlit
         time.sleep(4)  # the watcher notices, waits a second and reconnects
         append(account, form_bytes("html-table.eml"))
 
-        received = smtp_sink.wait_for(3, timeout_seconds=20)
+        received = smtp_sink.wait_for(5, timeout_seconds=20)
     finally:
         code, output = _stop(process)
         if second is not None:
             second.stop()
 
-    assert len(received) == 3, output
+    assert len(received) == 5, output
     assert "IDLE connection to" in output
     assert code == 0, output

@@ -71,8 +71,12 @@ def test_yes_moves_to_matching(config: Path, imap_account: Account, smtp_sink: S
     assert len(endorsed) == 1
     assert endorsed[0]["by"] == HEADTEACHER
     assert subjects_to(smtp_sink, REQUESTER)[0].endswith("Your headteacher has endorsed your PST request")
-    assert len(emails_to(smtp_sink, BUSINESS_MANAGER)) == 1
-    assert len(emails_to(smtp_sink, STRATEGIC_LEAD)) == 1
+    for address in (BUSINESS_MANAGER, STRATEGIC_LEAD):
+        subjects = [subject.split("] ", 1)[1] for subject in subjects_to(smtp_sink, address)]
+        assert subjects == [
+            "Endorsed: PST request from Hollybank Church of England Primary School",
+            "PSTs for the request from Hollybank Church of England Primary School",
+        ]
     assert folder_counts(imap_account)["Processed"] == 2
 
 

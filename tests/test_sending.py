@@ -233,7 +233,7 @@ def test_passwords_never_logged(tmp_path, imap_account, sqlite_url, smtp_server)
     log = finished.stdout + finished.stderr
     assert "CONNECTED" in log
     assert "SENT" in log
-    assert len(handler.accepted) == 3
+    assert len(handler.accepted) == 5
     for leaked in _secret_forms(imap_account.password, imap_account.username) + _secret_forms(SMTP_PASSWORD, SMTP_USER):
         assert leaked not in log
 

@@ -79,7 +79,7 @@ def test_endorse_recorded_for_headteacher(config: Path, imap_account: Account, s
     assert endorsed[0]["by"] == BUSINESS_MANAGER
     commands = [entry for entry in document["history"] if entry["event"] == "command"]
     assert commands[0]["line"] == "endorse: yes"
-    assert "recorded the headteacher's endorsement" in _result(smtp_sink)
+    assert "recorded the headteacher's YES to endorse the request" in _result(smtp_sink)
     assert folder_counts(imap_account)["Processed"] == 2
 
 
@@ -156,7 +156,7 @@ def test_command_wrong_for_state_rejected(config: Path, imap_account: Account, s
 
 
 def test_stage_not_built_rejected(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
-    _send(config, imap_account, "assign: 1")
+    _send(config, imap_account, "visit: 14/01/2027")
 
     assert "cannot be used yet" in _result(smtp_sink)
 

@@ -74,7 +74,7 @@ class Case(Base):
     pst_id: Mapped[int | None] = mapped_column(ForeignKey("psts.id"), index=True)
     host_headteacher_name: Mapped[str | None] = mapped_column(Text)
     host_headteacher_email: Mapped[str | None] = mapped_column(String(320))
-    # The PSTs offered to staff, best first: [{"email", "name", "school", "reasons": [...]}, ...].
+    # The PSTs offered to staff, best first: [{"pst_email", "pst_name", "school", "score", "reasons": [...]}, ...].
     shortlist: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # PSTs never to offer again for this case, such as one whose headteacher said no.
     excluded_pst_emails: Mapped[list[str]] = mapped_column(JSON, default=list)
