@@ -11,11 +11,13 @@ from __future__ import annotations
 import email
 import email.policy
 import email.utils
+import re
 import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -23,10 +25,11 @@ import click
 from imapclient import IMAPClient
 from sqlalchemy import select
 
-from mailbot.config import load_settings
-from mailbot.daemon import Daemon
+from mailbot.config import Settings, load_settings
+from mailbot.daemon import Daemon, utc_now
 from mailbot.embedded import EmbeddedImapServer, ReceivedEmail, SmtpSink
 from mailbot.errors import MailbotError
+from mailbot.register import import_register, read_register_csv
 from mailbot.resources import PACKAGE_DIR
 from mailbot.store.models import Case
 
@@ -76,18 +79,27 @@ def run_demo(keep_folder: Path | None = None) -> None:
         _deliver(imap, samples)
         click.echo(f"Delivered {len(samples)} messages to the inbox, as the website and a school would.")
 
-        daemon = Daemon(load_settings(config_path))
+        settings = load_settings(config_path)
+        daemon = Daemon(settings)
         try:
+            _import_register(daemon, settings, folder)
             _run_pass(daemon, "First pass: the forms arrive")
             _print_emails(smtp.messages)
             _print_cases(daemon)
 
-            already_printed = len(smtp.messages)
-            request = _endorsement_request(smtp.messages)
-            if request is not None:
-                _deliver_bytes(imap, [_headteacher_reply(request)])
-                click.echo("The headteacher of the first school replies \"Yes, happy to support this.\"")
-                _run_pass(daemon, "Second pass: the endorsement arrives")
+            steps = (
+                ("The headteacher of the first school replies \"Yes, happy to support this.\"", "Please endorse a PST visit request", "Yes, happy to support this."),
+                ("The strategic lead replies to the shortlist with \"assign: 1\"", "PSTs for the request from Millbrook", "assign: 1"),
+                ("The PST's headteacher replies \"Yes, that's fine.\"", "Please consent to a PST visit", "Yes, that's fine."),
+            )
+            for number, (story, subject, answer) in enumerate(steps, start=2):
+                asked = _find_email(smtp.messages, subject)
+                if asked is None:
+                    break
+                already_printed = len(smtp.messages)
+                _deliver_bytes(imap, [_reply(asked, answer)])
+                click.echo(story)
+                _run_pass(daemon, f"Pass {number}")
                 _print_emails(smtp.messages[already_printed:])
                 _print_cases(daemon)
         finally:
@@ -95,35 +107,49 @@ def run_demo(keep_folder: Path | None = None) -> None:
         _print_folders(imap)
 
 
+def _import_register(daemon: Daemon, settings: Settings, folder: Path) -> None:
+    # The sample's designation dates are moved to ten months ago, so the demo's PSTs are always active.
+    designated = (utc_now().astimezone(settings.zone).date() - timedelta(days=300)).strftime("%d/%m/%Y")
+    text = re.sub(r"\d{2}/\d{2}/\d{4}", designated, (DEMO_DATA / "pst-register.csv").read_text(encoding="utf-8"))
+    register = folder / "pst-register.csv"
+    register.write_text(text, encoding="utf-8")
+
+    records = read_register_csv(register)
+    with daemon.sessions.begin() as session:
+        report = import_register(session, records, utc_now(), daemon.rules.timings, settings.zone)
+    click.echo(f"Imported the PST register: {report.added} PSTs.\n")
+
+
 def _run_pass(daemon: Daemon, title: str) -> None:
     report = daemon.run_once()
     click.echo(
-        f"{title}. The daemon read {report.intake.handled} message(s): "
+        f"{title}: the daemon read {report.intake.handled} message(s): "
         f"{report.intake.cases_opened} case(s) opened, {report.intake.set_aside} set aside; "
         f"{report.sending.sent} email(s) sent.\n"
     )
 
 
-def _endorsement_request(received: list[ReceivedEmail]) -> ReceivedEmail | None:
+def _find_email(received: list[ReceivedEmail], subject: str) -> ReceivedEmail | None:
     for item in received:
-        if b"Please endorse a PST visit request" in item.content:
+        message = email.message_from_bytes(item.content, policy=email.policy.default)
+        if subject in str(message["Subject"]):
             return item
     return None
 
 
-def _headteacher_reply(request: ReceivedEmail) -> bytes:
-    """Write the reply a headteacher would send from Outlook: YES on top, the request quoted below."""
-    original = email.message_from_bytes(request.content, policy=email.policy.default)
+def _reply(asked: ReceivedEmail, answer: str) -> bytes:
+    """Write the reply a person would send from Outlook: the answer on top, the email quoted below."""
+    original = email.message_from_bytes(asked.content, policy=email.policy.default)
     reply = EmailMessage()
-    reply["From"] = request.rcpt_tos[0]
+    reply["From"] = asked.rcpt_tos[0]
     reply["To"] = original["From"]
     reply["Subject"] = f"RE: {original['Subject']}"
-    reply["Message-ID"] = email.utils.make_msgid(domain="millbrook-primary.example")
+    reply["Message-ID"] = email.utils.make_msgid(domain="school.example")
     reply["In-Reply-To"] = original["Message-ID"]
     reply["References"] = original["Message-ID"]
     body = original.get_body(preferencelist=("plain",))
     quoted = "\n".join(f"> {line}" for line in (body.get_content() if body is not None else "").splitlines())
-    reply.set_content(f"Yes, happy to support this.\n\nDaniel\n\nOn the day before, the alliance wrote:\n{quoted}\n")
+    reply.set_content(f"{answer}\n\nOn the day before, the alliance wrote:\n{quoted}\n")
     return reply.as_bytes()
 
 

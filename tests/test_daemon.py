@@ -86,15 +86,19 @@ def test_demo_runs(tmp_path: Path) -> None:
     )
 
     assert finished.returncode == 0, finished.stderr
-    assert "2 case(s) opened, 1 set aside" in finished.stdout
-    assert "awaiting_endorsement" in finished.stdout
-    assert "awaiting_match" in finished.stdout
-    assert "Second pass: the endorsement arrives" in finished.stdout
-    assert "Your headteacher has endorsed your PST request" in finished.stdout
-    after_endorsement = finished.stdout.split("Second pass")[1]
-    assert re.search(r"PST-\d{4}-0001  awaiting_match", after_endorsement)
-    assert "INBOX: 0, Processed: 3, Needs attention: 1" in finished.stdout
+    output = finished.stdout
+    assert "Imported the PST register: 4 PSTs." in output
+    assert "2 case(s) opened, 1 set aside" in output
+    passes = output.split("Pass ")
+    assert len(passes) == 4, "the demo runs a first pass and three more"
+    assert re.search(r"PST-\d{4}-0001  awaiting_endorsement", passes[0])
+    assert re.search(r"PST-\d{4}-0001  awaiting_match", passes[1])
+    assert "PSTs for the request from Millbrook Primary School" in passes[1]
+    assert re.search(r"PST-\d{4}-0001  awaiting_consent", passes[2])
+    assert re.search(r"PST-\d{4}-0001  awaiting_date", passes[3])
+    assert "INBOX: 0, Processed: 5, Needs attention: 1" in output
     assert (tmp_path / "demo" / "mailbot.sqlite3").exists()
+
 
 
 def test_daemon_survives_imap_restart(tmp_path: Path, smtp_sink: SmtpSink, sqlite_url: str) -> None:
