@@ -50,6 +50,8 @@ class Consent(ChasedQuestion):
             change_state(session, case, "awaiting_date", now, event="consent_given", actor=actor, inbound_id=inbound_id, words=words)
             if pst is not None:
                 self.outbox.queue(session, purpose="pst_consent_given", recipient=Recipient(pst.email, pst.name), context=context, now=now, case=case)
+                visitor = Recipient(case.visiting_teacher_email, case.visiting_teacher_name) if case.visiting_teacher_email else Recipient(case.requester_email, case.requester_name)
+                self.outbox.queue(session, purpose="date_request_visitor", recipient=visitor, context=context, now=now, case=case)
             self.tell_staff(session, case, "consent_outcome_notice", context, now)
             return
 

@@ -30,6 +30,7 @@ from mailbot.daemon import Daemon, utc_now
 from mailbot.embedded import EmbeddedImapServer, ReceivedEmail, SmtpSink
 from mailbot.errors import MailbotError
 from mailbot.register import import_register, read_register_csv
+from mailbot.render import uk_date
 from mailbot.resources import PACKAGE_DIR
 from mailbot.store.models import Case
 
@@ -83,6 +84,9 @@ def run_demo(keep_folder: Path | None = None) -> None:
         daemon = Daemon(settings)
         try:
             _import_register(daemon, settings, folder)
+            # A school day about four weeks ahead, so the demo's visit is always a valid date.
+            today = utc_now().astimezone(settings.zone).date()
+            visit_day = uk_date(daemon.rules.calendar.add_school_days(today, 20))
             _run_pass(daemon, "First pass: the forms arrive")
             _print_emails(smtp.messages)
             _print_cases(daemon)
@@ -91,6 +95,7 @@ def run_demo(keep_folder: Path | None = None) -> None:
                 ("The headteacher of the first school replies \"Yes, happy to support this.\"", "Please endorse a PST visit request", "Yes, happy to support this."),
                 ("The strategic lead replies to the shortlist with \"assign: 1\"", "PSTs for the request from Millbrook", "assign: 1"),
                 ("The PST's headteacher replies \"Yes, that's fine.\"", "Please consent to a PST visit", "Yes, that's fine."),
+                (f"The PST replies with the agreed date, \"visit: {visit_day} am\"", "has agreed to the visit", f"visit: {visit_day} am"),
             )
             for number, (story, subject, answer) in enumerate(steps, start=2):
                 asked = _find_email(smtp.messages, subject)

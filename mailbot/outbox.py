@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -39,6 +40,17 @@ AUTO_GENERATED = "auto-generated"
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email, kept byte for byte."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    # Extra Content-Type parameters, such as {"method": "REQUEST"} for a calendar invitation.
+    parameters: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Recipient:
     address: str
     name: str | None = None
@@ -64,6 +76,7 @@ class Outbox:
         now: datetime,
         case: Case | None = None,
         auto_submitted: str = AUTO_GENERATED,
+        attachments: Sequence[Attachment] = (),
     ) -> OutboxEmail:
         """Render the template ``purpose`` for ``recipient`` and add it to the outbox.
 
@@ -79,6 +92,11 @@ class Outbox:
         message_id = f"<{case.reference if case else 'mailbot'}.{reply_token}@{self.settings.bot_domain}>"
         message = self._build_message(recipient, subject, rendered.text, rendered.html, message_id, now)
         message["Auto-Submitted"] = auto_submitted
+        for attachment in attachments:
+            maintype, _, subtype = attachment.content_type.partition("/")
+            message.add_attachment(
+                attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename, params=dict(attachment.parameters)
+            )
         if case is not None:
             message["X-Mailbot-Case"] = case.reference
 

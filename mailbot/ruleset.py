@@ -10,6 +10,7 @@ from mailbot.form import FormRules, load_form_rules
 from mailbot.matching import MatchingRules, load_matching_rules
 from mailbot.schooldays import CALENDAR_FILE, SchoolCalendar, load_calendar
 from mailbot.timings import TIMINGS_FILE, Timings, load_timings
+from mailbot.visit_shape import VisitSession, load_visit_sessions
 from mailbot.tomlfile import read_toml
 
 FORM_RULES_FILE = "form.toml"
@@ -37,6 +38,7 @@ class Rules:
     timings: Timings
     calendar: SchoolCalendar
     matching: MatchingRules
+    visit_sessions: dict[str, VisitSession]
 
     def state_label(self, state: str) -> str:
         return self.state_labels.get(state, state)
@@ -54,6 +56,7 @@ def load_rules(folder: Path) -> Rules:
         timings=load_timings(folder / TIMINGS_FILE),
         calendar=load_calendar(folder / CALENDAR_FILE),
         matching=load_matching_rules(folder),
+        visit_sessions=load_visit_sessions(folder),
     )
 
 

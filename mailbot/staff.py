@@ -30,13 +30,14 @@ from mailbot.register import PstNotFound, RegisterError, redesignate
 from mailbot.render import uk_date
 from mailbot.ruleset import Rules
 from mailbot.store.models import Case
+from mailbot.visits import VisitRejected, Visits
 
 log = logging.getLogger("mailbot.workflow")
 
 FINISHED_STATES = ("closed", "declined", "cancelled")
 
 # Commands whose stage is not built yet; they are rejected with a plain explanation.
-NOT_YET_AVAILABLE = ("visit", "add-visit", "half-days")
+NOT_YET_AVAILABLE = ("half-days",)
 # Commands about a PST rather than a case, which may come in an email that names no case.
 CASELESS_COMMANDS = ("redesignate",)
 
@@ -63,15 +64,32 @@ class StaffCommands:
         self.endorsement = endorsement
         self.consent = consent
         self.matching = matching
+        self.visits = Visits(settings, rules, outbox)
 
     def is_staff(self, address: str) -> bool:
         return address.casefold() in {member.casefold() for member in self.settings.alliance.staff}
 
     def apply(
-        self, session: Session, case: Case | None, reading: CommandReading, mail: InboundMail, now: datetime, inbound_id: int
+        self,
+        session: Session,
+        case: Case | None,
+        reading: CommandReading,
+        mail: InboundMail,
+        now: datetime,
+        inbound_id: int,
+        allowed: tuple[str, ...] | None = None,
     ) -> CommandOutcome:
-        """Apply every command in ``reading`` to ``case``, or none when any is invalid; reply to the sender."""
+        """Apply every command in ``reading`` to ``case``, or none when any is invalid; reply to the sender.
+
+        ``allowed`` limits the commands, for senders who are not staff, such as the PST setting a date.
+        """
         outcome = CommandOutcome(errors=list(reading.errors))
+        if not outcome.errors and allowed is not None:
+            outcome.errors = [
+                f'line {command.line_number}: "{command.text.strip()}" can only be sent by alliance staff; you can send {", ".join(allowed)}'
+                for command in reading.commands
+                if command.name not in allowed
+            ]
         if not outcome.errors:
             outcome.errors = [error for command in reading.commands if (error := self._check(case, command))]
 
@@ -107,6 +125,10 @@ class StaffCommands:
             return f"{where} cannot be used because {case.reference} is not waiting for endorsement (it is {case.state})"
         if command.name == "assign" and case.state != AWAITING_MATCH:
             return f"{where} cannot be used because {case.reference} is not waiting for a PST to be matched (it is {case.state})"
+        if command.name == "visit" and case.state not in ("awaiting_date", "scheduled"):
+            return f"{where} cannot be used because {case.reference} has no consented visit to date (it is {case.state})"
+        if command.name == "add-visit" and case.state != "scheduled":
+            return f"{where} cannot be used because {case.reference} has no first visit yet; use visit: for that"
         if command.name == "consent" and case.state != AWAITING_CONSENT:
             return f"{where} cannot be used because {case.reference} is not waiting for consent (it is {case.state})"
         if command.name == "hold" and case.state == "on_hold":
@@ -132,6 +154,8 @@ class StaffCommands:
             return f"recorded the headteacher's {'YES' if command.answer else 'NO'} to {stage.question}; the case is now {case.state}"
         if command.name == "assign":
             return self._assign(session, case, command, actor, now, inbound_id)
+        if command.name in ("visit", "add-visit"):
+            return self._visit(session, case, command, actor, now, inbound_id)
         if command.name == "note":
             record(session, case, "note", now, actor=actor, inbound_id=inbound_id, text=command.note)
             return "added the note to the case's history"
@@ -154,6 +178,14 @@ class StaffCommands:
             raise CommandRejected(f'line {command.line_number}: "{command.text.strip()}": {exc}') from exc
         self.matching.assign(session, case, pst, now, actor=actor, inbound_id=inbound_id)
         return f"assigned {pst.name} ({pst.school}) and asked {pst.headteacher_name or pst.headteacher_email} for consent"
+
+    def _visit(self, session: Session, case: Case, command: Command, actor: str, now: datetime, inbound_id: int) -> str:
+        try:
+            if command.name == "visit":
+                return self.visits.set_date(session, case, command.day, command.session or "am", now, actor=actor, inbound_id=inbound_id)
+            return self.visits.add_visit(session, case, command.day, command.session or "am", now, actor=actor, inbound_id=inbound_id)
+        except VisitRejected as exc:
+            raise CommandRejected(f'line {command.line_number}: "{command.text.strip()}": {exc}') from exc
 
     def _redesignate(self, session: Session, case: Case | None, command: Command, actor: str, now: datetime, inbound_id: int) -> str:
         try:

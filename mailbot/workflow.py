@@ -19,12 +19,12 @@ from mailbot.case_history import record
 from mailbot.classify import Classification, Kind
 from mailbot.consent import Consent
 from mailbot.endorsement import Endorsement
-from mailbot.commands import CommandReading
+from mailbot.commands import CommandReading, read_commands
 from mailbot.config import Settings
 from mailbot.designation import DesignationNotices
 from mailbot.duework import Handler
 from mailbot.form import FormReading, html_to_text
-from mailbot.intent import Answer, read_answer
+from mailbot.intent import Answer, new_text, read_answer
 from mailbot.message import InboundMail
 from mailbot.outbox import AUTO_REPLIED, Outbox, Recipient
 from mailbot.references import find_reference, next_reference
@@ -37,6 +37,8 @@ from mailbot.store.models import Case, CaseEvent, InboundMessage
 log = logging.getLogger("mailbot.workflow")
 
 CLOSED_STATES = ("closed", "declined", "cancelled")
+# What a PST may send by email about their own case: the agreed date.
+PST_COMMANDS = ("visit",)
 
 
 class Destination(StrEnum):
@@ -136,6 +138,14 @@ class Workflow:
 
         case = route.case
         sender = mail.sender_address
+        if case.pst is not None and sender.casefold() == case.pst.email.casefold():
+            commands = read_commands(new_text(mail.text_plain or html_to_text(mail.text_html or "")))
+            if not commands.empty:
+                inbound = _record_inbound(session, position, now, mail, outcome="commands", case=case)
+                record(session, case, "email_received", now, actor=sender, inbound_id=inbound.id, message_id=mail.message_id, subject=mail.subject)
+                self.staff.apply(session, case, commands, mail, now, inbound.id, allowed=PST_COMMANDS)
+                return Outcome(Destination.PROCESSED, "commands", case_reference=case.reference)
+
         question = self._question_answered(route, sender)
         if question is None:
             reason = (

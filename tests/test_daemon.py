@@ -90,13 +90,15 @@ def test_demo_runs(tmp_path: Path) -> None:
     assert "Imported the PST register: 4 PSTs." in output
     assert "2 case(s) opened, 1 set aside" in output
     passes = output.split("Pass ")
-    assert len(passes) == 4, "the demo runs a first pass and three more"
+    assert len(passes) == 5, "the demo runs a first pass and four more"
     assert re.search(r"PST-\d{4}-0001  awaiting_endorsement", passes[0])
     assert re.search(r"PST-\d{4}-0001  awaiting_match", passes[1])
     assert "PSTs for the request from Millbrook Primary School" in passes[1]
     assert re.search(r"PST-\d{4}-0001  awaiting_consent", passes[2])
     assert re.search(r"PST-\d{4}-0001  awaiting_date", passes[3])
-    assert "INBOX: 0, Processed: 5, Needs attention: 1" in output
+    assert re.search(r"PST-\d{4}-0001  scheduled", passes[4])
+    assert "Visit confirmed for" in passes[4]
+    assert "INBOX: 0, Processed: 6, Needs attention: 1" in output
     assert (tmp_path / "demo" / "mailbot.sqlite3").exists()
 
 

@@ -156,7 +156,7 @@ def test_command_wrong_for_state_rejected(config: Path, imap_account: Account, s
 
 
 def test_stage_not_built_rejected(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
-    _send(config, imap_account, "visit: 14/01/2027")
+    _send(config, imap_account, "half-days: 2")
 
     assert "cannot be used yet" in _result(smtp_sink)
 

@@ -1,0 +1,143 @@
+"""Visits: the date agreed for each visit, the confirmation and the calendar invitation.
+
+A date is set with ``visit: 14/01/2027 am`` from the PST or staff. A changed
+date updates the same calendar event with a higher sequence, so calendars
+move the event instead of adding a second one. Staff add further visits with
+``add-visit:``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timezone
+
+from sqlalchemy.orm import Session
+
+from mailbot.case_history import change_state, record
+from mailbot.config import Settings
+from mailbot.invitation import Invitation, build_invitation
+from mailbot.outbox import Attachment, Outbox, Recipient
+from mailbot.render import uk_date
+from mailbot.ruleset import Rules
+from mailbot.store.models import Case, Visit
+from mailbot.timings import local_moment
+from mailbot.visit_shape import VisitSession
+
+log = logging.getLogger("mailbot.workflow")
+
+SCHEDULED = "scheduled"
+CANCELLED = "cancelled"
+
+
+class VisitRejected(ValueError):
+    """A visit date cannot be used; the message says why in plain words."""
+
+
+class Visits:
+    """Sets, changes and adds visit dates, and sends the confirmation with its invitation."""
+
+    def __init__(self, settings: Settings, rules: Rules, outbox: Outbox) -> None:
+        self.settings = settings
+        self.rules = rules
+        self.outbox = outbox
+        self.sessions: dict[str, VisitSession] = rules.visit_sessions
+
+    def check_date(self, day: date, now: datetime) -> None:
+        """Raise VisitRejected for a date in the past or a day that is not a school day."""
+        today = now.astimezone(self.settings.zone).date()
+        if day <= today:
+            raise VisitRejected(f"{uk_date(day)} is not in the future")
+        if not self.rules.calendar.is_school_day(day):
+            raise VisitRejected(f"{uk_date(day)} is not a school day (a weekend, a bank holiday or a closure in rules/calendar.toml)")
+
+    def set_date(self, session: Session, case: Case, day: date, session_name: str, now: datetime, *, actor: str, inbound_id: int | None) -> str:
+        """Set the first visit's date, or move the next visit to ``day``; return what changed in words."""
+        self.check_date(day, now)
+        upcoming = self.next_visit(case, now)
+        if upcoming is None:
+            visit = self._new_visit(session, case, day, session_name, now)
+            change_state(session, case, SCHEDULED, now, event="visit_set", actor=actor, inbound_id=inbound_id, date=day.isoformat(), time_of_day=session_name)
+            self._confirm(session, case, visit, now, changed_from=None)
+            return f"set the visit for {uk_date(day)} ({self.sessions[session_name].label}) and sent the confirmation"
+
+        changed_from = upcoming.date, upcoming.session
+        upcoming.date = day
+        upcoming.session = session_name
+        upcoming.calendar_sequence += 1
+        upcoming.updated_at = now
+        record(session, case, "visit_changed", now, actor=actor, inbound_id=inbound_id, date=day.isoformat(), time_of_day=session_name, previous=changed_from[0].isoformat())
+        self._confirm(session, case, upcoming, now, changed_from=changed_from)
+        return f"moved the visit from {uk_date(changed_from[0])} to {uk_date(day)} ({self.sessions[session_name].label}) and sent the update"
+
+    def add_visit(self, session: Session, case: Case, day: date, session_name: str, now: datetime, *, actor: str, inbound_id: int | None) -> str:
+        """Add another visit to a scheduled case; return what changed in words."""
+        self.check_date(day, now)
+        visit = self._new_visit(session, case, day, session_name, now)
+        record(session, case, "visit_added", now, actor=actor, inbound_id=inbound_id, date=day.isoformat(), time_of_day=session_name)
+        self._confirm(session, case, visit, now, changed_from=None)
+        return f"added a visit on {uk_date(day)} ({self.sessions[session_name].label}) and sent the confirmation"
+
+    def next_visit(self, case: Case, now: datetime) -> Visit | None:
+        today = now.astimezone(self.settings.zone).date()
+        upcoming = [visit for visit in case.visits if visit.status == SCHEDULED and visit.date >= today]
+        return min(upcoming, key=lambda visit: (visit.date, visit.id)) if upcoming else None
+
+    def _new_visit(self, session: Session, case: Case, day: date, session_name: str, now: datetime) -> Visit:
+        number = len(case.visits) + 1
+        visit = Visit(
+            case=case,
+            date=day,
+            session=session_name,
+            status=SCHEDULED,
+            calendar_uid=f"{case.reference}-visit-{number}@{self.settings.bot_domain}",
+            calendar_sequence=0,
+            half_days=self.rules.timings.default_half_days,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(visit)
+        session.flush()
+        return visit
+
+    def _confirm(self, session: Session, case: Case, visit: Visit, now: datetime, changed_from: tuple[date, str] | None) -> None:
+        shape = self.sessions[visit.session]
+        people = self._participants(case)
+        invitation = build_invitation(
+            Invitation(
+                uid=visit.calendar_uid,
+                sequence=visit.calendar_sequence,
+                start=local_moment(visit.date, shape.start, self.settings.zone),
+                end=local_moment(visit.date, shape.end, self.settings.zone),
+                summary=f"PST visit: {case.school} to {case.pst.name if case.pst else 'the PST'} ({case.reference})",
+                description="\n".join(f"{when}: {what}" for when, what in shape.timetable),
+                location=case.pst.school if case.pst else "",
+                organizer_email=self.settings.alliance.address,
+                organizer_name=self.settings.alliance.name,
+                attendees=tuple((person.address, person.name) for person in people),
+                stamp=now.astimezone(timezone.utc),
+            )
+        )
+        attachment = Attachment("visit.ics", "text/calendar", invitation, (("method", "REQUEST"),))
+        context = {"case": case, "visit": visit, "shape": shape, "changed_from": changed_from}
+        for person in people:
+            self.outbox.queue(session, purpose="visit_confirmation", recipient=person, context=context, now=now, case=case, attachments=(attachment,))
+        log.info("VISIT %s on %s %s, sequence %d", case.reference, visit.date.isoformat(), visit.session, visit.calendar_sequence)
+
+    def _participants(self, case: Case) -> list[Recipient]:
+        """Everyone a visit concerns, each address once: PST, visitor, requester, both headteachers, the business manager."""
+        candidates = [
+            (case.pst.email, case.pst.name) if case.pst else None,
+            (case.visiting_teacher_email, case.visiting_teacher_name) if case.visiting_teacher_email else None,
+            (case.requester_email, case.requester_name),
+            (case.headteacher_email, case.headteacher_name),
+            (case.host_headteacher_email, case.host_headteacher_name) if case.host_headteacher_email else None,
+            (self.settings.alliance.business_manager, None),
+        ]
+        seen: set[str] = set()
+        people = []
+        for candidate in candidates:
+            if candidate is None or candidate[0].casefold() in seen:
+                continue
+            seen.add(candidate[0].casefold())
+            people.append(Recipient(candidate[0], candidate[1]))
+        return people
