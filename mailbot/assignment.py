@@ -30,7 +30,7 @@ AWAITING = "awaiting_match"
 
 
 class AssignmentRejected(ValueError):
-    """The chosen PST cannot be assigned; the message says why in plain words."""
+    """The chosen PST cannot be assigned; the message gives the reason in plain words."""
 
 
 class Matching:

@@ -42,7 +42,7 @@ from mailbot.register import PHASES
 from mailbot.schooldays import DATE_FORMAT, SchoolCalendar, Term
 from mailbot.store.models import Case, Pst, Visit
 from mailbot.timings import Timings
-from mailbot.tomlfile import read_toml
+from mailbot.tomlfile import check_keys, read_toml, whole_number
 
 MATCHING_FILE = "matching.toml"
 SCHOOLS_FILE = "schools.toml"
@@ -240,7 +240,7 @@ def load_matching_rules(folder: Path) -> MatchingRules:
     """
     matching_path = folder / MATCHING_FILE
     data = read_toml(matching_path, "matching rules file", RulesError)
-    _check_keys(data, required=set(MATCHING_TABLES), optional=set(), where=str(matching_path))
+    check_keys(data, required=set(MATCHING_TABLES), optional=set(), where=str(matching_path))
 
     weights = _read_weights(matching_path, data["weights"])
     phases = _read_topics(matching_path, "phases", data["phases"], allowed_names=PHASES, name_is_phrase=False)
@@ -254,8 +254,8 @@ def load_matching_rules(folder: Path) -> MatchingRules:
 def _read_weights(path: Path, table: Any) -> Weights:
     if not isinstance(table, dict):
         raise RulesError(f"{path}: weights must be a [weights] table with {', '.join(WEIGHT_NAMES)}")
-    _check_keys(table, required=set(WEIGHT_NAMES), optional=set(), where=f"{path}: [weights]")
-    values = {name: _whole_number(table[name], 1, f"{path}: [weights] {name}") for name in WEIGHT_NAMES}
+    check_keys(table, required=set(WEIGHT_NAMES), optional=set(), where=f"{path}: [weights]")
+    values = {name: whole_number(table[name], 1, f"{path}: [weights] {name}") for name in WEIGHT_NAMES}
     return Weights(**values)
 
 
@@ -295,8 +295,8 @@ def _read_topics(
 
 def _read_schools(path: Path) -> tuple[int, dict[str, int]]:
     data = read_toml(path, "schools rules file", RulesError)
-    _check_keys(data, required={"default_visits_per_term"}, optional={"visits_per_term"}, where=str(path))
-    default_limit = _whole_number(data["default_visits_per_term"], 1, f"{path}: default_visits_per_term")
+    check_keys(data, required={"default_visits_per_term"}, optional={"visits_per_term"}, where=str(path))
+    default_limit = whole_number(data["default_visits_per_term"], 1, f"{path}: default_visits_per_term")
 
     table = data.get("visits_per_term", {})
     if not isinstance(table, dict):
@@ -312,25 +312,12 @@ def _read_schools(path: Path) -> tuple[int, dict[str, int]]:
         if key in name_of_key:
             raise RulesError(f'{where} is the same school as "{name_of_key[key]}"; keep one line for it')
         name_of_key[key] = name
-        limits[key] = _whole_number(value, 0, where)
+        limits[key] = whole_number(value, 0, where)
     return default_limit, limits
 
 
-def _whole_number(value: Any, minimum: int, where: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise RulesError(f"{where} must be a whole number of at least {minimum}, not {value!r}")
-    return value
 
 
-def _check_keys(table: dict[str, Any], required: set[str], optional: set[str], where: str) -> None:
-    unknown = sorted(set(table) - required - optional)
-    if unknown:
-        allowed = ", ".join(sorted(required | optional))
-        raise RulesError(f"{where}: unknown key(s) {', '.join(unknown)}; the allowed keys are {allowed}")
-
-    missing = sorted(required - set(table))
-    if missing:
-        raise RulesError(f"{where}: missing {', '.join(missing)}")
 
 
 # Scoring, without a database

@@ -19,7 +19,7 @@ import holidays
 from dateutil.easter import easter
 
 from mailbot.errors import RulesError
-from mailbot.tomlfile import read_toml
+from mailbot.tomlfile import check_keys, read_toml
 
 CALENDAR_FILE = "calendar.toml"
 
@@ -264,7 +264,7 @@ def load_calendar(path: Path) -> SchoolCalendar:
     start, and terms that overlap.
     """
     data = read_toml(path, "calendar rules file", RulesError)
-    _check_keys(data, required=set(), optional={"closures", "terms"}, where=str(path))
+    check_keys(data, required=set(), optional={"closures", "terms"}, where=str(path))
 
     closures = _read_closures(path, data.get("closures", []))
     terms = _read_terms(path, data.get("terms", []))
@@ -295,7 +295,7 @@ def _read_closure(path: Path, index: int, entry: Any) -> Closure:
             '{ from = "21/12/2026", to = "01/01/2027", reason = "Christmas holidays" }'
         )
 
-    _check_keys(entry, required={"from"}, optional={"to", "reason"}, where=where)
+    check_keys(entry, required={"from"}, optional={"to", "reason"}, where=where)
     reason = entry.get("reason", "")
     if not isinstance(reason, str):
         raise RulesError(f'{where}: reason must be text in quotes, such as reason = "INSET day"')
@@ -317,7 +317,7 @@ def _read_terms(path: Path, entries: Any) -> list[Term]:
 
 def _read_term(path: Path, index: int, entry: dict[str, Any]) -> Term:
     where = f"{path}: [[terms]] table {index}"
-    _check_keys(entry, required={"name", "from", "to"}, optional=set(), where=where)
+    check_keys(entry, required={"name", "from", "to"}, optional=set(), where=where)
 
     name = entry["name"]
     if not isinstance(name, str):
@@ -353,12 +353,3 @@ def _parse_date(value: Any, where: str) -> date:
         ) from exc
 
 
-def _check_keys(table: dict[str, Any], required: set[str], optional: set[str], where: str) -> None:
-    unknown = sorted(set(table) - required - optional)
-    if unknown:
-        allowed = ", ".join(sorted(required | optional))
-        raise RulesError(f"{where}: unknown key(s) {', '.join(unknown)}; the allowed keys are {allowed}")
-
-    missing = sorted(required - set(table))
-    if missing:
-        raise RulesError(f"{where}: missing {', '.join(missing)}")

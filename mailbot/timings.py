@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mailbot.errors import RulesError
-from mailbot.tomlfile import read_toml
+from mailbot.tomlfile import read_toml, whole_number
 
 TIMINGS_FILE = "timings.toml"
 
@@ -91,10 +91,7 @@ class _Reader:
         return f"[{keys[0]}] {keys[1]}" if len(keys) == 2 else keys[0]
 
     def count(self, *keys: str, minimum: int = 0) -> int:
-        value = self._value(*keys)
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            raise RulesError(f"{self.path}: {self._name(keys)} must be a whole number of at least {minimum}, not {value!r}")
-        return value
+        return whole_number(self._value(*keys), minimum, f"{self.path}: {self._name(keys)}")
 
     def counts(self, *keys: str) -> tuple[int, ...]:
         values = self._value(*keys)

@@ -30,7 +30,7 @@ CANCELLED = "cancelled"
 
 
 class VisitRejected(ValueError):
-    """A visit date cannot be used; the message says why in plain words."""
+    """A visit date cannot be used; the message gives the reason in plain words."""
 
 
 class Visits:

@@ -37,7 +37,7 @@ from mailbot.store.models import Case, CaseEvent, InboundMessage
 log = logging.getLogger("mailbot.workflow")
 
 CLOSED_STATES = ("closed", "declined", "cancelled")
-# What a PST may send by email about their own case: the agreed date.
+# The commands a PST may send by email about their own case: only the agreed date.
 PST_COMMANDS = ("visit",)
 
 

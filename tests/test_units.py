@@ -193,3 +193,35 @@ def test_migrations_run_down_and_up(database_url: str) -> None:
 )
 def test_salutation(name: str, expected: str) -> None:
     assert salutation(name) == expected
+
+
+def _rules_copy(tmp_path: Path) -> Path:
+    for source in shipped_folder("rules").glob("*.toml"):
+        (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        ("timings.toml", 'send_time = "08:00"', 'send_time = "8am"', 'send_time must be a 24-hour time such as "08:00"'),
+        ("timings.toml", "escalate_after_school_days = 5\n", "escalate_after_school_days = 2\n", "escalate_after_school_days must be more than"),
+        ("timings.toml", "default_half_days = 1", "default_half_days = 0", "[visit] default_half_days must be a whole number of at least 1"),
+        ("timings.toml", "years = 2", "", "[designation] years is missing"),
+        ("visit.toml", 'end = "12:00"', 'end = "08:00"', "[am] end must be after start"),
+        ("visit.toml", "[pm]", "[evening]", "the [pm] table is missing"),
+    ],
+    ids=["bad-time", "escalate-before-reminder", "zero-half-days", "missing-years", "visit-ends-early", "missing-pm"],
+)
+def test_malformed_rules_named(tmp_path: Path, file: str, old: str, new: str, expected: str) -> None:
+    folder = _rules_copy(tmp_path)
+    path = folder / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    with pytest.raises(RulesError) as caught:
+        load_rules(folder)
+
+    assert expected in str(caught.value)
+    assert str(path) in str(caught.value)
