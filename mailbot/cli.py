@@ -54,6 +54,7 @@ def run(config_path: Path, once: bool, now_text: str | None) -> None:
     now = _parse_now(now_text, settings)
 
     try:
+        settings.require_mailbox_password()
         daemon = Daemon(settings)
         try:
             if once:

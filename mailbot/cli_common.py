@@ -35,6 +35,8 @@ def configure_logging(level: str) -> None:
         # several lines a minute; mailbot logs its own decisions instead.
         logging.getLogger("alembic").setLevel(logging.WARNING)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # mail-parser logs dozens of lines per message at DEBUG, none of them about mailbot's decisions.
+    logging.getLogger("mailparser").setLevel(max(logging.INFO, logging.getLevelName(level)))
 
 
 def load_settings_or_exit(config_path: Path) -> Settings:

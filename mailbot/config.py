@@ -74,8 +74,6 @@ class MailboxSettings(Section):
     def _fill_port(self) -> MailboxSettings:
         if self.port is None:
             self.port = _default_port(self.security, {"ssl": 993, "starttls": 143, "none": 143})
-        if not self.password.get_secret_value():
-            raise ValueError("password is missing; set it in the file or in MAILBOT_MAILBOX__PASSWORD")
         _check_plain_text_allowed(self.security, self.host, has_password=True)
         return self
 
@@ -182,6 +180,11 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The TOML file arrives as init arguments; the environment must win over it.
         return (env_settings, init_settings)
+
+    def require_mailbox_password(self) -> None:
+        """Raise ConfigError when no IMAP password is set; only commands that sign in need one."""
+        if not self.mailbox.password.get_secret_value():
+            raise ConfigError("[mailbox] password is missing; set it in the config file or in MAILBOT_MAILBOX__PASSWORD")
 
     @property
     def bot_domain(self) -> str:

@@ -5,6 +5,7 @@ This module deals in folders and UIDs, never in cases.
 
 from __future__ import annotations
 
+import ast
 import logging
 import select
 import socket
@@ -194,8 +195,18 @@ class Mailbox:
 
 
 def _server_text(exc: Exception) -> str:
-    text = str(exc)
-    return text.decode(errors="replace") if isinstance(text, bytes) else text
+    """Return the server's reply in an exception as plain text.
+
+    imaplib keeps the reply as bytes, and imapclient 4.1's login() wraps it
+    with str(), which leaves the b'...' of its repr around the text.
+    """
+    reply = exc.args[0] if exc.args else str(exc)
+    if isinstance(reply, str) and reply[:2] in ("b'", 'b"'):
+        try:
+            reply = ast.literal_eval(reply)
+        except (ValueError, SyntaxError):
+            pass
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
 
 
 def _close_quietly(client: IMAPClient) -> None:

@@ -98,4 +98,16 @@ def test_wrong_imap_password_reported(tmp_path: Path, pymap_account: Account, sm
 
     assert result.exit_code == 1
     assert f"rejected the login for '{pymap_account.username}'" in result.output
+    assert ": b'" not in result.output
     assert "not-the-password" not in result.output
+
+
+def test_cases_listed_without_imap_password(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> None:
+    config = write_config(tmp_path, replace(pymap_account, password=""), smtp_sink, sqlite_url)
+
+    listing = mailbot("cases", "--config", str(config))
+    running = mailbot("run", "--config", str(config), "--once")
+
+    assert listing.exit_code == 0
+    assert running.exit_code == 1
+    assert "[mailbox] password is missing" in running.output

@@ -86,10 +86,9 @@ def test_missing_key_names_section_and_variable(tmp_path: Path) -> None:
         ('name = "Test Alliance"', 'name = "Test Alliance"\ncolour = "blue"', "[alliance] colour: unknown setting"),
         ("[smtp]", "[smpt]", "[smpt]: unknown section"),
         ('host = "smtp.alliance.test"', 'host = "smtp.alliance.test"\nport = 70000', "[smtp] port: Input should be less than or equal to 65535"),
-        ('password = "from-the-file"', 'password = ""', "[mailbox]: password is missing"),
         ('host = "smtp.alliance.test"', 'host = "smtp.alliance.test"\nsecurity = "none"\npassword = "x"', 'security = "none" would send the password to smtp.alliance.test unencrypted'),
     ],
-    ids=["bad-address", "bad-security", "bad-timezone", "unknown-key", "unknown-section", "port-range", "no-password", "plain-text-password"],
+    ids=["bad-address", "bad-security", "bad-timezone", "unknown-key", "unknown-section", "port-range", "plain-text-password"],
 )
 def test_invalid_value_is_reported(tmp_path: Path, old: str, new: str, expected: str) -> None:
     path = tmp_path / "mailbot.toml"
@@ -157,3 +156,13 @@ def test_plain_text_allowed_on_loopback(tmp_path: Path) -> None:
 
     assert settings.mailbox.port == 143
     assert settings.smtp.port == 25
+
+
+def test_password_needed_only_to_sign_in(tmp_path: Path) -> None:
+    path = tmp_path / "mailbot.toml"
+    path.write_text(MINIMAL.replace('password = "from-the-file"', 'password = ""'), encoding="utf-8")
+
+    settings = load_settings(path)
+
+    with pytest.raises(ConfigError, match=r"\[mailbox\] password is missing"):
+        settings.require_mailbox_password()
