@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
 
 from mailbot.classify import Kind, classify
 from mailbot.errors import RulesError
@@ -18,6 +18,7 @@ from mailbot.render import TemplateRenderer, salutation, uk_date, uk_time
 from mailbot.resources import shipped_folder
 from mailbot.ruleset import load_rules
 from mailbot.store.database import _alembic_config, create_database_engine, session_factory, upgrade_schema
+from mailbot.store.models import Case
 
 LONDON = ZoneInfo("Europe/London")
 BOT = "pst@star-tsa.example"
@@ -225,3 +226,29 @@ def test_malformed_rules_named(tmp_path: Path, file: str, old: str, new: str, ex
 
     assert expected in str(caught.value)
     assert str(path) in str(caught.value)
+
+
+def test_migration_keeps_cases_from_first_schema(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO cases (reference, state, school, requester_name, requester_email, headteacher_email, created_at, updated_at) "
+                "VALUES ('PST-2026-0001', 'awaiting_match', 'Old School', 'A Teacher', 'a@old.example', 'a@old.example', "
+                "'2026-10-01 09:00:00', '2026-10-01 09:00:00')"
+            )
+        )
+
+    upgrade_schema(engine)
+
+    with session_factory(engine)() as session:
+        [old_case] = session.scalars(select(Case)).all()
+        assert old_case.reference == "PST-2026-0001"
+        assert old_case.shortlist == []
+        assert old_case.excluded_pst_emails == []
+        assert old_case.pst is None
+    engine.dispose()
