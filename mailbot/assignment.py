@@ -52,8 +52,8 @@ class Matching:
         record(session, case, "shortlist_offered", now, actor=None, psts=[candidate.pst_email for candidate in candidates])
 
         # PSTs that fit in no way are many in a large register and tell staff nothing.
-        telling = [exclusion for exclusion in exclusions if exclusion.reason != NO_FIT_REASON]
-        context = {"case": case, "candidates": candidates, "exclusions": telling, "state_label": self.rules.state_label(case.state)}
+        informative = [exclusion for exclusion in exclusions if exclusion.reason != NO_FIT_REASON]
+        context = {"case": case, "candidates": candidates, "exclusions": informative, "state_label": self.rules.state_label(case.state)}
         for address in dict.fromkeys(a.lower() for a in (self.settings.alliance.strategic_lead, self.settings.alliance.business_manager)):
             self.outbox.queue(session, purpose="shortlist_notice", recipient=Recipient(address), context=context, now=now, case=case)
         log.info("SHORTLIST %s: %s", case.reference, ", ".join(candidate.pst_email for candidate in candidates) or "nobody fits")
@@ -73,7 +73,7 @@ class Matching:
         if pst is None:
             raise AssignmentRejected(f"no PST in the register has the address {email}; `mailbot pst list` shows them")
         if pst.email.lower() in {excluded.lower() for excluded in case.excluded_pst_emails}:
-            raise AssignmentRejected(f"{pst.name}'s headteacher already said no to this case")
+            raise AssignmentRejected(f"{pst.name}'s headteacher already refused consent for this case")
         if designation_status(pst, today, self.rules.timings) == LAPSED:
             raise AssignmentRejected(f"{pst.name}'s designation has lapsed; record a re-designation first")
         return pst

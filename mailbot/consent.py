@@ -2,7 +2,7 @@
 
 The PST's headteacher is asked to reply YES or NO, and the PST hears that a
 request is coming. YES moves the case on to agreeing a date. NO returns it
-to matching with that PST left out, and staff are told.
+to matching with that PST left out, and staff are notified.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Consent(ChasedQuestion):
     def chase_timings(self) -> ChaseTimings:
         return self.rules.timings.consent
 
-    def asked(self, case: Case) -> Recipient:
+    def respondent(self, case: Case) -> Recipient:
         return Recipient(case.host_headteacher_email or "", case.host_headteacher_name)
 
     def request(self, session: Session, case: Case, now: datetime) -> None:

@@ -108,7 +108,7 @@ class DaemonLoop:
         self.settings = daemon.settings
         self.stop_requested = threading.Event()
         self.intake_running = False
-        self.intake_wanted = False
+        self.intake_requested = False
         self.outbox_running = False
         self.mailbox: Mailbox | None = None
         self.intake_failures = 0
@@ -156,7 +156,7 @@ class DaemonLoop:
     def _wake_intake(self) -> None:
         # Runs on the event loop thread, so these flags need no lock.
         if self.intake_running:
-            self.intake_wanted = True
+            self.intake_requested = True
             return
         job = self.scheduler.get_job(INTAKE_JOB)
         if job is not None:
@@ -171,11 +171,11 @@ class DaemonLoop:
         self.intake_running = True
         try:
             while not self.stop_requested.is_set():
-                self.intake_wanted = False
+                self.intake_requested = False
                 report = await asyncio.to_thread(self._read_inbox)
                 if report is not None and report.handled:
                     self._wake_outbox()
-                if not self.intake_wanted:
+                if not self.intake_requested:
                     break
         finally:
             self.intake_running = False

@@ -34,7 +34,7 @@ class Endorsement(ChasedQuestion):
     def chase_timings(self) -> ChaseTimings:
         return self.rules.timings.endorsement
 
-    def asked(self, case: Case) -> Recipient:
+    def respondent(self, case: Case) -> Recipient:
         return Recipient(case.headteacher_email, case.headteacher_name)
 
     def on_answer(self, session: Session, case: Case, yes: bool, now: datetime, actor: str, inbound_id: int | None, words: str) -> None:

@@ -133,7 +133,7 @@ class Intake:
             )
 
     def _is_duplicate(self, session: Session, mail: InboundMail) -> bool:
-        """Whether another copy of ``mail`` already took effect.
+        """Return whether another copy of ``mail`` already took effect.
 
         A copy that was only set aside does not count: a person may have moved
         it back to the inbox after fixing the rules, so it is handled afresh.

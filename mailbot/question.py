@@ -51,18 +51,18 @@ class ChasedQuestion:
 
     @property
     def asking_purposes(self) -> tuple[str, ...]:
-        """The bot's emails whose replies count as the answer."""
+        """The purposes of the bot's emails whose replies count as the YES or NO."""
         return (f"{self.stage}_request", f"{self.stage}_reminder")
 
     def chase_timings(self) -> ChaseTimings:
         raise NotImplementedError
 
-    def asked(self, case: Case) -> Recipient:
-        """Return the person whose YES or NO the stage waits for."""
+    def respondent(self, case: Case) -> Recipient:
+        """Return the respondent: the person whose YES or NO the stage waits for."""
         raise NotImplementedError
 
     def on_answer(self, session: Session, case: Case, yes: bool, now: datetime, actor: str, inbound_id: int | None, words: str) -> None:
-        """Apply the answer to the case: change its state and tell the people concerned."""
+        """Apply the YES or NO to the case: change its state and email the people concerned."""
         raise NotImplementedError
 
     def handlers(self) -> dict[str, Handler]:
@@ -70,7 +70,7 @@ class ChasedQuestion:
 
     def request(self, session: Session, case: Case, now: datetime) -> None:
         """Ask the person and schedule the reminder and the notice to staff."""
-        self.outbox.queue(session, purpose=f"{self.stage}_request", recipient=self.asked(case), context=self.context(case), now=now, case=case)
+        self.outbox.queue(session, purpose=f"{self.stage}_request", recipient=self.respondent(case), context=self.context(case), now=now, case=case)
         self.schedule_chase(session, case, now)
 
     def schedule_chase(self, session: Session, case: Case, now: datetime) -> None:
@@ -81,8 +81,8 @@ class ChasedQuestion:
             day = self.rules.calendar.add_school_days(today, school_days)
             schedule(session, kind=kind, due_at=local_moment(day, self.rules.timings.send_time, self.settings.zone), now=now, case=case)
 
-    def is_answer_from_asked(self, case: Case, sender: str) -> bool:
-        return case.state == self.awaiting_state and sender.casefold() == self.asked(case).address.casefold()
+    def is_reply_from_respondent(self, case: Case, sender: str) -> bool:
+        return case.state == self.awaiting_state and sender.casefold() == self.respondent(case).address.casefold()
 
     def record(self, session: Session, case: Case, yes: bool, now: datetime, *, actor: str, inbound_id: int | None, words: str = "") -> None:
         """Record a YES or NO, whether the person replied or staff recorded it for them."""
@@ -109,7 +109,7 @@ class ChasedQuestion:
         case = work.case
         if case is None or case.state != self.awaiting_state:
             return
-        self.outbox.queue(session, purpose=self.reminder_kind, recipient=self.asked(case), context=self.context(case), now=now, case=case)
+        self.outbox.queue(session, purpose=self.reminder_kind, recipient=self.respondent(case), context=self.context(case), now=now, case=case)
 
     def _escalate(self, session: Session, work: DueWork, now: datetime) -> None:
         case = work.case

@@ -24,7 +24,7 @@ from mailbot.store.models import CaseEvent, OutboxEmail
 log = logging.getLogger("mailbot.send")
 
 FIRST_RETRY_DELAY = timedelta(minutes=1)
-LONGEST_RETRY_DELAY = timedelta(hours=1)
+MAX_RETRY_DELAY = timedelta(hours=1)
 BATCH_SIZE = 100
 FAILURE_NOTICE = "delivery_failure_notice"
 
@@ -146,7 +146,7 @@ class OutboxSender:
                 self._give_up(session, email, now, f"not accepted for {self.settings.outbox.retry_hours:g} hours: {error}")
                 report.failed += 1
                 return
-            delay = min(FIRST_RETRY_DELAY * 2 ** (email.attempts - 1), LONGEST_RETRY_DELAY)
+            delay = min(FIRST_RETRY_DELAY * 2 ** (email.attempts - 1), MAX_RETRY_DELAY)
             email.next_attempt_at = now + delay
             report.deferred += 1
         log.warning("RETRY %s in %s: %s", email.message_id, delay, error)

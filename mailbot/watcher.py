@@ -19,7 +19,7 @@ from mailbot.mailbox import CONNECTION_ERRORS, Mailbox
 log = logging.getLogger("mailbot.watcher")
 
 FIRST_RECONNECT_DELAY_SECONDS = 1.0
-LONGEST_RECONNECT_DELAY_SECONDS = 60.0
+MAX_RECONNECT_DELAY_SECONDS = 60.0
 
 
 class IdleWatcher:
@@ -55,7 +55,7 @@ class IdleWatcher:
                 log.warning("IDLE connection to %s:%s lost: %s; reconnecting in %.0f s", self.settings.host, self.settings.port, exc, delay)
             if self.stop_event.wait(delay):
                 return
-            delay = min(delay * 2, LONGEST_RECONNECT_DELAY_SECONDS)
+            delay = min(delay * 2, MAX_RECONNECT_DELAY_SECONDS)
             reconnecting = True
 
     def _watch(self, reconnecting: bool) -> None:

@@ -167,7 +167,7 @@ class Workflow:
         """Return the question this reply answers: its case waits for the sender's YES or NO to it."""
         for question in self.questions:
             answers_it = route.answered is None or route.answered_purpose in question.asking_purposes
-            if answers_it and question.is_answer_from_asked(route.case, sender):
+            if answers_it and question.is_reply_from_respondent(route.case, sender):
                 return question
         return None
 

@@ -183,3 +183,18 @@ def reply_to(
 
 def subjects_to(sink: SmtpSink, address: str) -> list[str]:
     return [str(parsed(item)["Subject"]) for item in emails_to(sink, address)]
+
+
+def case_email(reference: str, sender: str, body: str, *, tag: str) -> bytes:
+    """Build an email about a case, named only by its reference in the subject, with ``body`` on top.
+
+    ``tag`` makes the Message-ID unique, so emails with the same body are not taken as copies.
+    """
+    return (
+        f"From: {sender}\r\n"
+        f"To: {BOT_ADDRESS}\r\n"
+        f"Subject: RE: [{reference}] About the request\r\n"
+        f"Message-ID: <case-email-{tag}@school.example>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"{body}\r\n\r\nThanks,\r\nJo\r\n"
+    ).encode()

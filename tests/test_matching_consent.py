@@ -9,6 +9,7 @@ from harness import (
     BUSINESS_MANAGER,
     STRATEGIC_LEAD,
     append,
+    case_email,
     case,
     cases,
     emails_to,
@@ -59,11 +60,7 @@ def _shortlist_email(sink: SmtpSink, address: str = STRATEGIC_LEAD):
 
 def _staff_reply(config: Path, account: Account, sink: SmtpSink, body: str, when: str) -> None:
     """Send ``body`` from the strategic lead about the case, named by its reference in the subject."""
-    reference = _case(config)["reference"]
-    message = (
-        f"From: {STRATEGIC_LEAD}\r\nTo: pst@star-tsa.example\r\nSubject: RE: [{reference}] PSTs\r\n"
-        f"Message-ID: <lead-{abs(hash((body, when)))}@star-tsa.example>\r\n\r\n{body}\r\n\r\nJo\r\n"
-    ).encode()
+    message = case_email(_case(config)["reference"], STRATEGIC_LEAD, body, tag=f"lead-{abs(hash((body, when)))}")
     append(account, message)
     run_once(config, when)
 

@@ -11,6 +11,7 @@ from harness import (
     BUSINESS_MANAGER,
     STRATEGIC_LEAD,
     append,
+    case_email,
     case,
     cases,
     emails_to,
@@ -47,20 +48,9 @@ def _reference(config: Path) -> str:
     return row["reference"]
 
 
-def _command_email(reference: str, body: str, sender: str = BUSINESS_MANAGER, number: int = 1) -> bytes:
-    return (
-        f"From: Business Manager <{sender}>\r\n"
-        "To: pst@star-tsa.example\r\n"
-        f"Subject: RE: [{reference}] New PST request\r\n"
-        f"Message-ID: <command-{number}-{abs(hash(body))}@star-tsa.example>\r\n"
-        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
-        f"{body}\r\n\r\nThanks,\r\nJo\r\n"
-    ).encode()
-
-
 def _send(config: Path, account: Account, body: str, sender: str = BUSINESS_MANAGER, number: int = 1) -> dict:
     reference = _reference(config)
-    append(account, _command_email(reference, body, sender, number))
+    append(account, case_email(reference, sender, body, tag=f"{number}-{abs(hash(body))}"))
     run_once(config, f"2026-10-15T09:0{number}")
     return case(config, reference)
 

@@ -9,6 +9,7 @@ from harness import (
     BUSINESS_MANAGER,
     STRATEGIC_LEAD,
     append,
+    case_email,
     case,
     cases,
     emails_to,
@@ -34,13 +35,6 @@ HOST = "head@northgate-high.example"
 VISITOR = "r.mcallister@fernhill-community.test"
 
 
-def _command(reference: str, sender: str, body: str, number: int) -> bytes:
-    return (
-        f"From: {sender}\r\nTo: pst@star-tsa.example\r\nSubject: RE: [{reference}] visit\r\n"
-        f"Message-ID: <visit-{number}@school.example>\r\n\r\n{body}\r\n\r\nThanks\r\n"
-    ).encode()
-
-
 @pytest.fixture
 def consented(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> Path:
     """A case whose PST's headteacher consented on Friday 16/10/2026; it awaits a date."""
@@ -51,7 +45,7 @@ def consented(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, sqlite
     append(imap_account, form_bytes("html-table.eml"))
     run_once(config, "2026-10-14T16:00")
     reference = cases(config)[0]["reference"]
-    append(imap_account, _command(reference, STRATEGIC_LEAD, "assign: 1", 1))
+    append(imap_account, case_email(reference, STRATEGIC_LEAD, "assign: 1", tag="visit-1"))
     run_once(config, "2026-10-15T09:00")
     [request] = emails_to(smtp_sink, HOST)
     append(imap_account, reply_to(request, "Yes"))
@@ -80,7 +74,7 @@ def test_pst_asked_to_agree_date(consented: Path, smtp_sink: SmtpSink) -> None:
 
 def test_pst_sets_date_everyone_confirmed(consented: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
     smtp_sink.clear()
-    append(imap_account, _command(_reference(consented), PST, "visit: 14/01/2027", 2))
+    append(imap_account, case_email(_reference(consented), PST, "visit: 14/01/2027", tag="visit-2"))
 
     run_once(consented, "2026-10-19T09:00")
 
@@ -98,12 +92,12 @@ def test_pst_sets_date_everyone_confirmed(consented: Path, imap_account: Account
 
 
 def test_changed_date_updates_same_event(consented: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
-    append(imap_account, _command(_reference(consented), PST, "visit: 14/01/2027", 2))
+    append(imap_account, case_email(_reference(consented), PST, "visit: 14/01/2027", tag="visit-2"))
     run_once(consented, "2026-10-19T09:00")
     [first] = [item for item in emails_to(smtp_sink, VISITOR) if "Visit confirmed" in str(parsed(item)["Subject"])]
     smtp_sink.clear()
 
-    append(imap_account, _command(_reference(consented), STRATEGIC_LEAD, "visit: 21/01/2027 pm", 3))
+    append(imap_account, case_email(_reference(consented), STRATEGIC_LEAD, "visit: 21/01/2027 pm", tag="visit-3"))
     run_once(consented, "2026-10-20T09:00")
 
     [update] = [item for item in emails_to(smtp_sink, VISITOR) if "Visit moved to 21/01/2027" in str(parsed(item)["Subject"])]
@@ -119,7 +113,7 @@ def test_changed_date_updates_same_event(consented: Path, imap_account: Account,
 
 def test_visit_across_clock_change(consented: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
     # The clocks go back on Sunday 25/10/2026; the visit on Monday 02/11, after half term, is in GMT.
-    append(imap_account, _command(_reference(consented), PST, "visit: 02/11/2026 am", 2))
+    append(imap_account, case_email(_reference(consented), PST, "visit: 02/11/2026 am", tag="visit-2"))
 
     run_once(consented, "2026-10-23T09:00")
 
@@ -140,7 +134,7 @@ def test_visit_across_clock_change(consented: Path, imap_account: Account, smtp_
 )
 def test_unusable_date_rejected(consented: Path, imap_account: Account, smtp_sink: SmtpSink, line: str, expected: str) -> None:
     smtp_sink.clear()
-    append(imap_account, _command(_reference(consented), PST, line, 2))
+    append(imap_account, case_email(_reference(consented), PST, line, tag="visit-2"))
 
     run_once(consented, "2026-10-19T09:00")
 
@@ -151,7 +145,7 @@ def test_unusable_date_rejected(consented: Path, imap_account: Account, smtp_sin
 
 def test_pst_cannot_send_staff_commands(consented: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
     smtp_sink.clear()
-    append(imap_account, _command(_reference(consented), PST, "visit: 14/01/2027\ncancel: no longer needed", 2))
+    append(imap_account, case_email(_reference(consented), PST, "visit: 14/01/2027\ncancel: no longer needed", tag="visit-2"))
 
     run_once(consented, "2026-10-19T09:00")
 
@@ -161,10 +155,10 @@ def test_pst_cannot_send_staff_commands(consented: Path, imap_account: Account, 
 
 
 def test_staff_add_second_visit(consented: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
-    append(imap_account, _command(_reference(consented), PST, "visit: 14/01/2027", 2))
+    append(imap_account, case_email(_reference(consented), PST, "visit: 14/01/2027", tag="visit-2"))
     run_once(consented, "2026-10-19T09:00")
 
-    append(imap_account, _command(_reference(consented), BUSINESS_MANAGER, "add-visit: 04/02/2027 pm", 3))
+    append(imap_account, case_email(_reference(consented), BUSINESS_MANAGER, "add-visit: 04/02/2027 pm", tag="visit-3"))
     run_once(consented, "2026-10-20T09:00")
 
     visits = case(consented, _reference(consented))["visits"]
