@@ -38,7 +38,17 @@ def case_row(case: Case, zone: ZoneInfo) -> dict[str, Any]:
 
 
 def case_document(case: Case, zone: ZoneInfo) -> dict[str, Any]:
-    """Return the whole case, with its history and emails, as `mailbot case REF --json` prints it."""
+    """Return the whole case, with its history and emails, as `mailbot case REF --json` prints it.
+
+    ``visit`` is the next visit still to happen. ``plan`` and ``feedback``
+    are those of that visit, or of the latest visit done when none is left;
+    every visit's own are in ``visits``. ``half_days`` counts the sessions of
+    the visits done, which are the ones charged.
+    """
+    scheduled = [visit for visit in case.visits if visit.status == "scheduled"]
+    done = [visit for visit in case.visits if visit.status == "visited"]
+    upcoming = scheduled[0] if scheduled else None
+    current = upcoming or (done[-1] if done else None)
     return {
         "reference": case.reference,
         "state": case.state,
@@ -54,8 +64,11 @@ def case_document(case: Case, zone: ZoneInfo) -> dict[str, Any]:
         "excluded_psts": case.excluded_pst_emails,
         "pst": person(case.pst.name, case.pst.email) if case.pst is not None else None,
         "host_headteacher": person(case.host_headteacher_name, case.host_headteacher_email),
-        "visit": next((visit_entry(visit) for visit in case.visits if visit.status != "cancelled"), None),
-        "visits": [visit_entry(visit) for visit in case.visits],
+        "visit": visit_entry(upcoming, zone) if upcoming is not None else None,
+        "visits": [visit_entry(visit, zone) for visit in case.visits],
+        "half_days": sum(visit.half_days for visit in case.visits if visit.status == "visited"),
+        "plan": plan_entry(current, zone) if current is not None else None,
+        "feedback": feedback_entry(current, zone) if current is not None else None,
         "created": local_iso(case.created_at, zone),
         "updated": local_iso(case.updated_at, zone),
         "history": [history_entry(event, zone) for event in case.events],
@@ -63,8 +76,32 @@ def case_document(case: Case, zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def visit_entry(visit: Visit) -> dict[str, Any]:
-    return {"date": visit.date.isoformat(), "session": visit.session, "status": visit.status, "half_days": visit.half_days}
+def visit_entry(visit: Visit, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "date": visit.date.isoformat(),
+        "session": visit.session,
+        "status": visit.status,
+        "half_days": visit.half_days,
+        "plan": plan_entry(visit, zone),
+        "feedback": feedback_entry(visit, zone),
+    }
+
+
+def plan_entry(visit: Visit, zone: ZoneInfo) -> dict[str, Any] | None:
+    """Return when the visit's session plan came and was forwarded, and its file names; None before it comes."""
+    if visit.plan_received_at is None:
+        return None
+    return {
+        "received": local_iso(visit.plan_received_at, zone),
+        "forwarded": local_iso(visit.plan_forwarded_at, zone),
+        "file_name": visit.plan_filename,
+    }
+
+
+def feedback_entry(visit: Visit, zone: ZoneInfo) -> dict[str, Any] | None:
+    if visit.feedback_at is None:
+        return None
+    return {"rating": visit.feedback_rating, "comments": visit.feedback_comments, "received": local_iso(visit.feedback_at, zone)}
 
 
 def history_entry(event: CaseEvent, zone: ZoneInfo) -> dict[str, Any]:
@@ -99,10 +136,22 @@ def case_text(case: Case, zone: ZoneInfo, state_label: str) -> str:
     for label, value in (("School context", case.context), ("Reason for the visit", case.reason), ("Objectives", case.objectives)):
         lines += ["", f"{label}:", *(f"  {line}" for line in (value or "-").splitlines())]
 
+    for visit in case.visits:
+        lines.append(f"{'Visit:':<18}{_visit_text(visit, zone)}")
+
     lines += ["", "History:"]
     for event in case.events:
         lines.append(f"  {local_text(event.at, zone)}  {_event_text(event)}")
     return "\n".join(lines)
+
+
+def _visit_text(visit: Visit, zone: ZoneInfo) -> str:
+    parts = [f"{uk_date(visit.date)} {visit.session}, {visit.status}, {visit.half_days} half-day(s)"]
+    if visit.plan_received_at is not None:
+        parts.append(f"plan {visit.plan_filename} received {local_text(visit.plan_received_at, zone)}")
+    if visit.feedback_at is not None:
+        parts.append(f"feedback {visit.feedback_rating if visit.feedback_rating is not None else 'unrated'}/5")
+    return "; ".join(parts)
 
 
 def _person_text(value: dict[str, str | None] | None) -> str:

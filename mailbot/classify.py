@@ -58,8 +58,7 @@ def classify(mail: InboundMail, bot_address: str, form_rules: FormRules, staff: 
     if reference:
         return Classification(
             Kind.CASE_MAIL,
-            f"The message is about case {reference}, but mailbot does not act on replies to cases yet; "
-            "please deal with it by hand.",
+            f"The message is about case {reference}.",
         )
 
     reading = read_form(mail.subject, mail.text_plain, mail.text_html, form_rules)

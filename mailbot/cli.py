@@ -10,6 +10,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from mailbot.cli_ledger import ledger
 from mailbot.cli_pst import pst
 from mailbot.cli_common import config_option, configure_logging, echo_listing, load_settings_or_exit, open_sessions
 from mailbot.config import Settings
@@ -109,6 +110,7 @@ def case(reference: str, config_path: Path, as_json: bool) -> None:
 
 
 main.add_command(pst)
+main.add_command(ledger)
 
 
 @main.command()

@@ -2,8 +2,10 @@
 
 Nothing here simulates the daemon. The demo starts a pymap IMAP server and
 an aiosmtpd SMTP server on free loopback ports, writes an ordinary config
-file, delivers the sample forms into the inbox, runs one daemon pass and
-prints what each person received.
+file and delivers the sample forms into the inbox. It then plays each
+person's replies and moves the clock to the days reminders fall due, one
+daemon pass at a time, and prints what each person received, until the
+case is closed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -29,14 +32,22 @@ from mailbot.config import Settings, load_settings
 from mailbot.daemon import Daemon, utc_now
 from mailbot.embedded import EmbeddedImapServer, ReceivedEmail, SmtpSink
 from mailbot.errors import MailbotError
+from mailbot.ledger import ledger_rows
+from mailbot.rates import uk_money
 from mailbot.register import import_register, read_register_csv
 from mailbot.render import uk_date
 from mailbot.resources import PACKAGE_DIR
 from mailbot.store.models import Case
+from mailbot.timings import local_moment
 
 DEMO_DATA = PACKAGE_DIR / "demo_data"
 BOT_ADDRESS = "pst@harbourlights-tsa.example"
 RULE = "─" * 72
+DEMO_PLAN = (
+    "Session plan: Year 3/4 guided reading, mixed-age group\r\n"
+    "Objective: pupils infer a character's feelings from evidence in the text.\r\n"
+    "Look for: grouping, questioning, how the younger pupils are supported.\r\n"
+).encode("utf-8")
 
 CONFIG_TEMPLATE = """\
 # Written by `mailbot demo`: every value points at servers inside the demo process.
@@ -84,32 +95,79 @@ def run_demo(keep_folder: Path | None = None) -> None:
         daemon = Daemon(settings)
         try:
             _import_register(daemon, settings, folder)
-            # A school day about four weeks ahead, so the demo's visit is always a valid date.
-            today = utc_now().astimezone(settings.zone).date()
-            visit_day = uk_date(daemon.rules.calendar.add_school_days(today, 20))
-            _run_pass(daemon, "First pass: the forms arrive")
+            _run_pass(daemon, "First pass: the forms arrive", None)
             _print_emails(smtp.messages)
             _print_cases(daemon)
 
-            steps = (
-                ("The headteacher of the first school replies \"Yes, happy to support this.\"", "Please endorse a PST visit request", "Yes, happy to support this."),
-                ("The strategic lead replies to the shortlist with \"assign: 1\"", "PSTs for the request from Millbrook", "assign: 1"),
-                ("The PST's headteacher replies \"Yes, that's fine.\"", "Please consent to a PST visit", "Yes, that's fine."),
-                (f"The PST replies with the agreed date, \"visit: {visit_day} am\"", "has agreed to the visit", f"visit: {visit_day} am"),
-            )
-            for number, (story, subject, answer) in enumerate(steps, start=2):
-                asked = _find_email(smtp.messages, subject)
-                if asked is None:
+            for number, step in enumerate(_story(daemon, settings), start=2):
+                asked = _find_email(smtp.messages, step.reply_to) if step.reply_to else None
+                if step.reply_to and asked is None:
+                    click.echo(f"The demo stopped: no email with the subject {step.reply_to!r} was sent.")
                     break
                 already_printed = len(smtp.messages)
-                _deliver_bytes(imap, [_reply(asked, answer)])
-                click.echo(story)
-                _run_pass(daemon, f"Pass {number}")
+                if asked is not None:
+                    _deliver_bytes(imap, [_reply(asked, step.answer, step.files)])
+                click.echo(step.story)
+                _run_pass(daemon, f"Pass {number}", step.clock)
                 _print_emails(smtp.messages[already_printed:])
                 _print_cases(daemon)
+            _print_ledger(daemon)
         finally:
             daemon.close()
         _print_folders(imap)
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One turn of the story: what a person does, the email they reply to, and the clock for the pass."""
+
+    story: str
+    reply_to: str | None = None
+    answer: str = ""
+    files: tuple[tuple[str, str, bytes], ...] = ()
+    # None runs the pass at the real time; a later time shows the reminders that fall due then.
+    clock: datetime | None = None
+
+
+def _story(daemon: Daemon, settings: Settings) -> list[DemoStep]:
+    """Return the demo's steps, from the endorsement to the closed case, dated from today."""
+    calendar = daemon.rules.calendar
+    timings = daemon.rules.timings
+    # A school day about four weeks ahead, so the demo's visit is always a valid date.
+    visit_day = calendar.add_school_days(utc_now().astimezone(settings.zone).date(), 20)
+    request_day = calendar.add_school_days(visit_day, -timings.plan_request_school_days_before)
+    reminder_day = calendar.add_school_days(visit_day, -timings.visit_reminder_school_days_before)
+    follow_up_day = calendar.add_school_days(visit_day, timings.feedback_school_days_after)
+
+    def at(day: date, clock_time: time) -> datetime:
+        return local_moment(day, clock_time, settings.zone)
+
+    return [
+        DemoStep("The headteacher of the first school replies \"Yes, happy to support this.\"", "Please endorse a PST visit request", "Yes, happy to support this."),
+        DemoStep("The strategic lead replies to the shortlist with \"assign: 1\"", "PSTs for the request from Millbrook", "assign: 1"),
+        DemoStep("The PST's headteacher replies \"Yes, that's fine.\"", "Please consent to a PST visit", "Yes, that's fine."),
+        DemoStep(f"The PST replies with the agreed date, \"visit: {uk_date(visit_day)} am\"", "has agreed to the visit", f"visit: {uk_date(visit_day)} am"),
+        DemoStep(
+            f"The clock moves to {uk_date(request_day)} at {timings.send_time:%H:%M}, "
+            f"{timings.plan_request_school_days_before} school days before the visit",
+            clock=at(request_day, timings.send_time),
+        ),
+        DemoStep(
+            "The PST replies with the session plan attached",
+            "Session plan needed by",
+            "Here is the plan for the lesson.",
+            (("session-plan.txt", "text/plain", DEMO_PLAN),),
+            clock=at(request_day, time(10, 0)),
+        ),
+        DemoStep(f"The clock moves to {uk_date(reminder_day)}, the school day before the visit", clock=at(reminder_day, timings.send_time)),
+        DemoStep(f"The clock moves to {uk_date(follow_up_day)}, the school day after the visit", clock=at(follow_up_day, timings.send_time)),
+        DemoStep(
+            "The visiting teacher replies with a rating and comments",
+            "How was your visit",
+            "5 - Seeing guided reading with mixed ages was exactly what Ellie needed.",
+            clock=at(follow_up_day, time(15, 30)),
+        ),
+    ]
 
 
 def _import_register(daemon: Daemon, settings: Settings, folder: Path) -> None:
@@ -125,8 +183,8 @@ def _import_register(daemon: Daemon, settings: Settings, folder: Path) -> None:
     click.echo(f"Imported the PST register: {report.added} PSTs.\n")
 
 
-def _run_pass(daemon: Daemon, title: str) -> None:
-    report = daemon.run_once()
+def _run_pass(daemon: Daemon, title: str, clock: datetime | None) -> None:
+    report = daemon.run_once(clock)
     click.echo(
         f"{title}: the daemon read {report.intake.handled} message(s): "
         f"{report.intake.cases_opened} case(s) opened, {report.intake.set_aside} set aside; "
@@ -142,7 +200,7 @@ def _find_email(received: list[ReceivedEmail], subject: str) -> ReceivedEmail | 
     return None
 
 
-def _reply(asked: ReceivedEmail, answer: str) -> bytes:
+def _reply(asked: ReceivedEmail, answer: str, files: tuple[tuple[str, str, bytes], ...] = ()) -> bytes:
     """Write the reply a person would send from Outlook: the answer on top, the email quoted below."""
     original = email.message_from_bytes(asked.content, policy=email.policy.default)
     reply = EmailMessage()
@@ -155,6 +213,9 @@ def _reply(asked: ReceivedEmail, answer: str) -> bytes:
     body = original.get_body(preferencelist=("plain",))
     quoted = "\n".join(f"> {line}" for line in (body.get_content() if body is not None else "").splitlines())
     reply.set_content(f"{answer}\n\nOn the day before, the alliance wrote:\n{quoted}\n")
+    for name, content_type, data in files:
+        maintype, _, subtype = content_type.partition("/")
+        reply.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return reply.as_bytes()
 
 
@@ -212,6 +273,9 @@ def _print_emails(received: list[ReceivedEmail]) -> None:
         click.echo(f"Subject: {message['Subject']}")
         click.echo("")
         click.echo(body.get_content().rstrip() if body is not None else "(no plain-text part)")
+        attached = [f"{part.get_filename()} ({part.get_content_type()})" for part in message.iter_attachments()]
+        if attached:
+            click.echo(f"\nAttached: {', '.join(attached)}")
     click.echo(RULE + "\n")
 
 
@@ -224,6 +288,15 @@ def _print_cases(daemon: Daemon) -> None:
     click.echo("")
 
 
+def _print_ledger(daemon: Daemon) -> None:
+    with daemon.sessions() as session:
+        rows = ledger_rows(session, daemon.rules.calendar)
+    click.echo(f"Ledger ({len(rows)} entries, as `mailbot ledger` lists them):")
+    for row in rows:
+        click.echo(f"  {row['term']}  {row['case_reference']}  {row['entry_type']:<13}  {uk_money(row['amount_pence']):>9}  {row['school']}")
+    click.echo("")
+
+
 def _print_folders(imap: EmbeddedImapServer) -> None:
     with IMAPClient(imap.host, port=imap.port, ssl=False) as client:
         client.login(imap.username, imap.password)
@@ -231,4 +304,4 @@ def _print_folders(imap: EmbeddedImapServer) -> None:
         for name in ("INBOX", "Processed", "Needs attention"):
             if client.folder_exists(name):
                 counts.append(f"{name}: {client.folder_status(name, [b'MESSAGES'])[b'MESSAGES']}")
-    click.echo("Mailbox folders after the pass: " + ", ".join(counts))
+    click.echo("Mailbox folders after the last pass: " + ", ".join(counts))

@@ -27,6 +27,8 @@ class InboundMail:
     sender_name: str
     sender_address: str
     reply_to: tuple[str, ...]
+    # Every address in To and Cc, to tell a message sent straight to someone with the bot in copy.
+    recipients: tuple[str, ...]
     date: datetime | None
     text_plain: str | None
     text_html: str | None
@@ -44,6 +46,9 @@ class InboundMail:
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
+
+    def is_addressed_to(self, address: str) -> bool:
+        return address.casefold() in {recipient.casefold() for recipient in self.recipients}
 
     def describe(self) -> str:
         """Return a short name for the message in log lines: its Message-ID, or its hash when it has none."""
@@ -66,6 +71,7 @@ def parse_mail(raw: bytes) -> InboundMail:
         sender_name=sender_name,
         sender_address=sender_address,
         reply_to=tuple(address for _, address in parsed.reply_to if address),
+        recipients=tuple(address.strip() for _, address in [*parsed.to, *parsed.cc] if address and address.strip()),
         date=parsed.date if isinstance(parsed.date, datetime) else None,
         text_plain="\n".join(parsed.text_plain) or None,
         text_html="\n".join(parsed.text_html) or None,

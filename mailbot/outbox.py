@@ -19,9 +19,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from mailbot.attachment import Attachment
 from mailbot.config import Settings
 from mailbot.render import TemplateRenderer
-from mailbot.store.models import Case, CaseEvent, OutboxEmail
+from mailbot.store.models import Case, CaseEvent, OutboxEmail, Visit
 
 log = logging.getLogger("mailbot.outbox")
 
@@ -37,17 +38,6 @@ MESSAGE_POLICY = SMTP.clone(max_line_length=998, cte_type="7bit")
 # RFC 3834: a reply to someone's message is "auto-replied"; anything else the bot starts is "auto-generated".
 AUTO_REPLIED = "auto-replied"
 AUTO_GENERATED = "auto-generated"
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file sent with an email, kept byte for byte."""
-
-    filename: str
-    content_type: str
-    data: bytes
-    # Extra Content-Type parameters, such as {"method": "REQUEST"} for a calendar invitation.
-    parameters: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +65,7 @@ class Outbox:
         context: dict[str, Any],
         now: datetime,
         case: Case | None = None,
+        visit: Visit | None = None,
         auto_submitted: str = AUTO_GENERATED,
         attachments: Sequence[Attachment] = (),
     ) -> OutboxEmail:
@@ -102,6 +93,7 @@ class Outbox:
 
         email = OutboxEmail(
             case=case,
+            visit=visit,
             purpose=purpose,
             recipient=recipient.address,
             subject=subject,

@@ -8,6 +8,7 @@ from pathlib import Path
 from mailbot.errors import RulesError
 from mailbot.form import FormRules, load_form_rules
 from mailbot.matching import MatchingRules, load_matching_rules
+from mailbot.rates import RATES_FILE, Rates, load_rates
 from mailbot.schooldays import CALENDAR_FILE, SchoolCalendar, load_calendar
 from mailbot.timings import TIMINGS_FILE, Timings, load_timings
 from mailbot.visit_shape import VisitSession, load_visit_sessions
@@ -39,6 +40,7 @@ class Rules:
     calendar: SchoolCalendar
     matching: MatchingRules
     visit_sessions: dict[str, VisitSession]
+    rates: Rates
 
     def state_label(self, state: str) -> str:
         return self.state_labels.get(state, state)
@@ -57,6 +59,7 @@ def load_rules(folder: Path) -> Rules:
         calendar=load_calendar(folder / CALENDAR_FILE),
         matching=load_matching_rules(folder),
         visit_sessions=load_visit_sessions(folder),
+        rates=load_rates(folder / RATES_FILE),
     )
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from mailbot.after_visit import AfterVisit, HalfDaysRejected
 from mailbot.assignment import AWAITING as AWAITING_MATCH
 from mailbot.assignment import AssignmentRejected, Matching
 from mailbot.case_history import change_state, record
@@ -22,6 +23,7 @@ from mailbot.config import Settings
 from mailbot.consent import AWAITING as AWAITING_CONSENT
 from mailbot.consent import Consent
 from mailbot.duework import cancel as cancel_due_work
+from mailbot.duework import schedule as schedule_due_work
 from mailbot.endorsement import AWAITING as AWAITING_ENDORSEMENT
 from mailbot.endorsement import Endorsement
 from mailbot.message import InboundMail
@@ -30,14 +32,16 @@ from mailbot.register import PstNotFound, RegisterError, redesignate
 from mailbot.render import uk_date
 from mailbot.ruleset import Rules
 from mailbot.store.models import Case
-from mailbot.visits import VisitRejected, Visits
+from mailbot.timings import local_moment
+from mailbot.visit_timeline import schedule_visit_work
+from mailbot.visits import CASE_CLOSE, SCHEDULED, VISITED, VisitRejected, Visits
 
 log = logging.getLogger("mailbot.workflow")
 
 FINISHED_STATES = ("closed", "declined", "cancelled")
 
-# Commands whose stage is not built yet; they are rejected with a plain explanation.
-NOT_YET_AVAILABLE = ("half-days",)
+# Charges can be corrected after a case closes, because the finance figures must be right.
+HALF_DAYS_STATES = ("scheduled", "visited", "closed")
 # Commands about a PST rather than a case, which may come in an email that names no case.
 CASELESS_COMMANDS = ("redesignate",)
 
@@ -56,7 +60,14 @@ class StaffCommands:
     """Checks and applies the commands of one staff email to one case."""
 
     def __init__(
-        self, settings: Settings, rules: Rules, outbox: Outbox, endorsement: Endorsement, consent: Consent, matching: Matching
+        self,
+        settings: Settings,
+        rules: Rules,
+        outbox: Outbox,
+        endorsement: Endorsement,
+        consent: Consent,
+        matching: Matching,
+        after_visit: AfterVisit,
     ) -> None:
         self.settings = settings
         self.rules = rules
@@ -64,6 +75,7 @@ class StaffCommands:
         self.endorsement = endorsement
         self.consent = consent
         self.matching = matching
+        self.after_visit = after_visit
         self.visits = Visits(settings, rules, outbox)
 
     def is_staff(self, address: str) -> bool:
@@ -113,21 +125,21 @@ class StaffCommands:
 
     def _check(self, case: Case | None, command: Command) -> str | None:
         where = f'line {command.line_number}: "{command.text.strip()}"'
-        if command.name in NOT_YET_AVAILABLE:
-            return f"{where} cannot be used yet: this version of mailbot does not handle that stage by email"
         if command.name in CASELESS_COMMANDS:
             return None
         if case is None:
             return f"{where} needs a case: reply to an email about the case, or put its reference in the subject"
-        if case.state in FINISHED_STATES and command.name != "note":
-            return f"{where} cannot be used because {case.reference} is {case.state}; only note: works on it now"
+        if command.name == "half-days" and case.state not in HALF_DAYS_STATES:
+            return f"{where} cannot be used because {case.reference} has no visit to charge (it is {case.state})"
+        if case.state in FINISHED_STATES and command.name not in ("note", "half-days"):
+            return f"{where} cannot be used because {case.reference} is {case.state}; only note: and half-days: work on it now"
         if command.name == "endorse" and case.state != AWAITING_ENDORSEMENT:
             return f"{where} cannot be used because {case.reference} is not waiting for endorsement (it is {case.state})"
         if command.name == "assign" and case.state != AWAITING_MATCH:
             return f"{where} cannot be used because {case.reference} is not waiting for a PST to be matched (it is {case.state})"
         if command.name == "visit" and case.state not in ("awaiting_date", "scheduled"):
             return f"{where} cannot be used because {case.reference} has no consented visit to date (it is {case.state})"
-        if command.name == "add-visit" and case.state != "scheduled":
+        if command.name == "add-visit" and case.state not in (SCHEDULED, VISITED):
             return f"{where} cannot be used because {case.reference} has no first visit yet; use visit: for that"
         if command.name == "consent" and case.state != AWAITING_CONSENT:
             return f"{where} cannot be used because {case.reference} is not waiting for consent (it is {case.state})"
@@ -168,6 +180,11 @@ class StaffCommands:
             return "put the case on hold; its reminders are stopped until resume"
         if command.name == "resume":
             return self._resume(session, case, actor, now, inbound_id)
+        if command.name == "half-days":
+            try:
+                return self.after_visit.set_half_days(session, case, command.count or 1, now, actor=actor, inbound_id=inbound_id)
+            except HalfDaysRejected as exc:
+                raise CommandRejected(f'line {command.line_number}: "{command.text.strip()}": {exc}') from exc
         raise CommandRejected(f'line {command.line_number}: "{command.text.strip()}" is not handled')
 
     def _assign(self, session: Session, case: Case, command: Command, actor: str, now: datetime, inbound_id: int) -> str:
@@ -198,17 +215,30 @@ class StaffCommands:
         return f"recorded {pst.name}'s re-designation from {uk_date(pst.designated_on)}"
 
     def _cancel(self, session: Session, case: Case, command: Command, actor: str, now: datetime, inbound_id: int) -> str:
+        """Cancel the case and its visits still to come, and tell everyone who knows of it."""
         cancel_due_work(session, now, case=case)
+        cancellations = self.visits.cancel_all(session, case, now)
         change_state(session, case, "cancelled", now, event="cancelled", actor=actor, inbound_id=inbound_id, reason=command.reason)
-        self.outbox.queue(
-            session,
-            purpose="case_cancelled",
-            recipient=Recipient(case.requester_email, case.requester_name),
-            context={"case": case},
-            now=now,
-            case=case,
-        )
-        return f"cancelled the case and told {case.requester_email}"
+
+        people = self._told_of_cancellation(case, had_visits=bool(cancellations))
+        context = {"case": case, "reason": command.reason, "visits_cancelled": len(cancellations)}
+        for person in people:
+            self.outbox.queue(session, purpose="case_cancelled", recipient=person, context=context, now=now, case=case, attachments=cancellations)
+        told = ", ".join(person.address for person in people)
+        if cancellations:
+            return f"cancelled the case and its {len(cancellations)} visit(s) still to come, and told {told}"
+        return f"cancelled the case and told {told}"
+
+    def _told_of_cancellation(self, case: Case, *, had_visits: bool) -> list[Recipient]:
+        """Return who hears of a cancellation: those invited to a visit, or else the requester and any PST already asked."""
+        if had_visits:
+            return self.visits.participants(case)
+        people = [Recipient(case.requester_email, case.requester_name)]
+        if case.pst is not None:
+            people.append(Recipient(case.pst.email, case.pst.name))
+            if case.host_headteacher_email:
+                people.append(Recipient(case.host_headteacher_email, case.host_headteacher_name))
+        return people
 
     def _resume(self, session: Session, case: Case, actor: str, now: datetime, inbound_id: int) -> str:
         state = case.state_before_hold or "awaiting_match"
@@ -220,6 +250,14 @@ class StaffCommands:
             self.consent.schedule_chase(session, case, now)
         if state == AWAITING_MATCH:
             self.matching.offer(session, case, now)
+        if state == SCHEDULED:
+            for visit in case.visits:
+                if visit.status == SCHEDULED:
+                    schedule_visit_work(session, visit, self.rules, self.settings, now)
+        if state == VISITED:
+            today = now.astimezone(self.settings.zone).date()
+            close_day = self.rules.calendar.add_school_days(today, self.rules.timings.close_school_days_after)
+            schedule_due_work(session, kind=CASE_CLOSE, due_at=local_moment(close_day, self.rules.timings.send_time, self.settings.zone), now=now, case=case)
         return f"resumed the case; it is {state} again"
 
     def _reply(self, session: Session, case: Case | None, mail: InboundMail, outcome: CommandOutcome, now: datetime) -> None:

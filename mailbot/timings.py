@@ -32,6 +32,7 @@ class Timings:
     plan_deadline_time: time
     visit_reminder_school_days_before: int
     feedback_school_days_after: int
+    close_school_days_after: int
     default_half_days: int
     designation_years: int
     designation_notice_days: tuple[int, ...]
@@ -60,7 +61,8 @@ def load_timings(path: Path) -> Timings:
         plan_deadline_school_days_before=reader.count("session_plan", "deadline_school_days_before"),
         plan_deadline_time=reader.clock_time("session_plan", "deadline_time"),
         visit_reminder_school_days_before=reader.count("visit", "reminder_school_days_before"),
-        feedback_school_days_after=reader.count("visit", "feedback_school_days_after"),
+        feedback_school_days_after=reader.count("visit", "feedback_school_days_after", minimum=1),
+        close_school_days_after=reader.count("visit", "close_school_days_after", minimum=1),
         default_half_days=reader.count("visit", "default_half_days", minimum=1),
         designation_years=reader.count("designation", "years", minimum=1),
         designation_notice_days=reader.counts("designation", "notice_days_before_expiry"),
@@ -71,6 +73,8 @@ def load_timings(path: Path) -> Timings:
             raise RulesError(f"{path}: [{name}] escalate_after_school_days must be more than reminder_after_school_days")
     if timings.plan_deadline_school_days_before >= timings.plan_request_school_days_before:
         raise RulesError(f"{path}: [session_plan] deadline_school_days_before must be less than request_school_days_before")
+    if timings.close_school_days_after < timings.feedback_school_days_after:
+        raise RulesError(f"{path}: [visit] close_school_days_after must be at least feedback_school_days_after")
     return timings
 
 

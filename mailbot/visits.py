@@ -15,18 +15,37 @@ from sqlalchemy.orm import Session
 
 from mailbot.case_history import change_state, record
 from mailbot.config import Settings
+from mailbot.attachment import Attachment
+from mailbot.duework import cancel as cancel_due_work
 from mailbot.invitation import Invitation, build_invitation
-from mailbot.outbox import Attachment, Outbox, Recipient
+from mailbot.outbox import Outbox, Recipient
 from mailbot.render import uk_date
 from mailbot.ruleset import Rules
 from mailbot.store.models import Case, Visit
 from mailbot.timings import local_moment
 from mailbot.visit_shape import VisitSession
+from mailbot.visit_timeline import VISIT_WORK_KINDS, schedule_visit_work
 
 log = logging.getLogger("mailbot.workflow")
 
 SCHEDULED = "scheduled"
+VISITED = "visited"
 CANCELLED = "cancelled"
+# The due work that closes a case some school days after its last visit.
+CASE_CLOSE = "case_close"
+
+
+def next_scheduled_visit(case: Case, today: date) -> Visit | None:
+    """Return the case's next visit still to happen, from ``today`` on, or None."""
+    upcoming = [visit for visit in case.visits if visit.status == SCHEDULED and visit.date >= today]
+    return min(upcoming, key=lambda visit: (visit.date, visit.id)) if upcoming else None
+
+
+def visiting_teacher(case: Case) -> Recipient:
+    """Return the teacher who makes the visit: the one the form names, or else the requester."""
+    if case.visiting_teacher_email:
+        return Recipient(case.visiting_teacher_email, case.visiting_teacher_name)
+    return Recipient(case.requester_email, case.requester_name)
 
 
 class VisitRejected(ValueError):
@@ -58,6 +77,7 @@ class Visits:
             visit = self._new_visit(session, case, day, session_name, now)
             change_state(session, case, SCHEDULED, now, event="visit_set", actor=actor, inbound_id=inbound_id, date=day.isoformat(), time_of_day=session_name)
             self._confirm(session, case, visit, now, changed_from=None)
+            schedule_visit_work(session, visit, self.rules, self.settings, now)
             return f"set the visit for {uk_date(day)} ({self.sessions[session_name].label}) and sent the confirmation"
 
         changed_from = upcoming.date, upcoming.session
@@ -67,20 +87,25 @@ class Visits:
         upcoming.updated_at = now
         record(session, case, "visit_changed", now, actor=actor, inbound_id=inbound_id, date=day.isoformat(), time_of_day=session_name, previous=changed_from[0].isoformat())
         self._confirm(session, case, upcoming, now, changed_from=changed_from)
+        schedule_visit_work(session, upcoming, self.rules, self.settings, now)
         return f"moved the visit from {uk_date(changed_from[0])} to {uk_date(day)} ({self.sessions[session_name].label}) and sent the update"
 
     def add_visit(self, session: Session, case: Case, day: date, session_name: str, now: datetime, *, actor: str, inbound_id: int | None) -> str:
-        """Add another visit to a scheduled case; return what changed in words."""
+        """Add another visit to a scheduled or visited case; return what changed in words."""
         self.check_date(day, now)
         visit = self._new_visit(session, case, day, session_name, now)
-        record(session, case, "visit_added", now, actor=actor, inbound_id=inbound_id, date=day.isoformat(), time_of_day=session_name)
+        if case.state == VISITED:
+            # The case is no longer finished with its visits, so it must not close on the earlier date.
+            cancel_due_work(session, now, case=case, kinds=(CASE_CLOSE,))
+            change_state(session, case, SCHEDULED, now, event="visit_added", actor=actor, inbound_id=inbound_id, date=day.isoformat(), time_of_day=session_name)
+        else:
+            record(session, case, "visit_added", now, actor=actor, inbound_id=inbound_id, date=day.isoformat(), time_of_day=session_name)
         self._confirm(session, case, visit, now, changed_from=None)
+        schedule_visit_work(session, visit, self.rules, self.settings, now)
         return f"added a visit on {uk_date(day)} ({self.sessions[session_name].label}) and sent the confirmation"
 
     def next_visit(self, case: Case, now: datetime) -> Visit | None:
-        today = now.astimezone(self.settings.zone).date()
-        upcoming = [visit for visit in case.visits if visit.status == SCHEDULED and visit.date >= today]
-        return min(upcoming, key=lambda visit: (visit.date, visit.id)) if upcoming else None
+        return next_scheduled_visit(case, now.astimezone(self.settings.zone).date())
 
     def _new_visit(self, session: Session, case: Case, day: date, session_name: str, now: datetime) -> Visit:
         number = len(case.visits) + 1
@@ -99,10 +124,37 @@ class Visits:
         session.flush()
         return visit
 
+    def cancel_all(self, session: Session, case: Case, now: datetime) -> list[Attachment]:
+        """Cancel every visit still to happen and return a calendar cancellation for each.
+
+        Each cancellation keeps the event's UID and raises its sequence, so
+        calendar programs remove the event they have.
+        """
+        cancellations = []
+        for visit in case.visits:
+            if visit.status != SCHEDULED:
+                continue
+            visit.status = CANCELLED
+            visit.calendar_sequence += 1
+            visit.updated_at = now
+            cancel_due_work(session, now, visit=visit, kinds=VISIT_WORK_KINDS)
+            number = len(cancellations) + 1
+            filename = "visit-cancelled.ics" if number == 1 else f"visit-cancelled-{number}.ics"
+            cancellations.append(Attachment(filename, "text/calendar", self._invitation(case, visit, now), (("method", "CANCEL"),)))
+            log.info("VISIT CANCELLED %s on %s, sequence %d", case.reference, visit.date.isoformat(), visit.calendar_sequence)
+        return cancellations
+
     def _confirm(self, session: Session, case: Case, visit: Visit, now: datetime, changed_from: tuple[date, str] | None) -> None:
         shape = self.sessions[visit.session]
-        people = self._participants(case)
-        invitation = build_invitation(
+        attachment = Attachment("visit.ics", "text/calendar", self._invitation(case, visit, now), (("method", "REQUEST"),))
+        context = {"case": case, "visit": visit, "shape": shape, "changed_from": changed_from}
+        for person in self.participants(case):
+            self.outbox.queue(session, purpose="visit_confirmation", recipient=person, context=context, now=now, case=case, visit=visit, attachments=(attachment,))
+        log.info("VISIT %s on %s %s, sequence %d", case.reference, visit.date.isoformat(), visit.session, visit.calendar_sequence)
+
+    def _invitation(self, case: Case, visit: Visit, now: datetime) -> bytes:
+        shape = self.sessions[visit.session]
+        return build_invitation(
             Invitation(
                 uid=visit.calendar_uid,
                 sequence=visit.calendar_sequence,
@@ -113,21 +165,17 @@ class Visits:
                 location=case.pst.school if case.pst else "",
                 organizer_email=self.settings.alliance.address,
                 organizer_name=self.settings.alliance.name,
-                attendees=tuple((person.address, person.name) for person in people),
+                attendees=tuple((person.address, person.name) for person in self.participants(case)),
                 stamp=now.astimezone(timezone.utc),
+                cancelled=visit.status == CANCELLED,
             )
         )
-        attachment = Attachment("visit.ics", "text/calendar", invitation, (("method", "REQUEST"),))
-        context = {"case": case, "visit": visit, "shape": shape, "changed_from": changed_from}
-        for person in people:
-            self.outbox.queue(session, purpose="visit_confirmation", recipient=person, context=context, now=now, case=case, attachments=(attachment,))
-        log.info("VISIT %s on %s %s, sequence %d", case.reference, visit.date.isoformat(), visit.session, visit.calendar_sequence)
 
-    def _participants(self, case: Case) -> list[Recipient]:
-        """Everyone a visit concerns, each address once: PST, visitor, requester, both headteachers, the business manager."""
+    def participants(self, case: Case) -> list[Recipient]:
+        """Return everyone a visit concerns, each address once: PST, visitor, requester, both headteachers, the business manager."""
         candidates = [
             (case.pst.email, case.pst.name) if case.pst else None,
-            (case.visiting_teacher_email, case.visiting_teacher_name) if case.visiting_teacher_email else None,
+            (visiting_teacher(case).address, visiting_teacher(case).name),
             (case.requester_email, case.requester_name),
             (case.headteacher_email, case.headteacher_name),
             (case.host_headteacher_email, case.host_headteacher_name) if case.host_headteacher_email else None,

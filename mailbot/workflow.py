@@ -14,7 +14,9 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mailbot.after_visit import FEEDBACK_PURPOSES, AfterVisit
 from mailbot.assignment import Matching
+from mailbot.attachment import attached_documents
 from mailbot.case_history import record
 from mailbot.classify import Classification, Kind
 from mailbot.consent import Consent
@@ -31,8 +33,10 @@ from mailbot.references import find_reference, next_reference
 from mailbot.question import ChasedQuestion
 from mailbot.routing import Route, find_route
 from mailbot.ruleset import Rules
+from mailbot.session_plan import SessionPlan
 from mailbot.staff import CASELESS_COMMANDS, StaffCommands
-from mailbot.store.models import Case, CaseEvent, InboundMessage
+from mailbot.store.models import Case, CaseEvent, InboundMessage, Pst, Visit
+from mailbot.visits import SCHEDULED, next_scheduled_visit, visiting_teacher
 
 log = logging.getLogger("mailbot.workflow")
 
@@ -81,13 +85,17 @@ class Workflow:
         self.endorsement.on_endorsed = self.matching.offer
         self.consent.on_refused = self.matching.offer
         self.questions: tuple[ChasedQuestion, ...] = (self.endorsement, self.consent)
-        self.staff = StaffCommands(settings, rules, outbox, self.endorsement, self.consent, self.matching)
+        self.session_plan = SessionPlan(settings, rules, outbox)
+        self.after_visit = AfterVisit(settings, rules, outbox)
+        self.staff = StaffCommands(settings, rules, outbox, self.endorsement, self.consent, self.matching, self.after_visit)
 
     def due_work_handlers(self) -> dict[str, Handler]:
         """Return the handler of every kind of due work the stages schedule."""
         return {
             **self.endorsement.handlers(),
             **self.consent.handlers(),
+            **self.session_plan.handlers(),
+            **self.after_visit.handlers(),
             **DesignationNotices(self.settings, self.outbox, self.rules.timings).handlers(),
         }
 
@@ -105,6 +113,13 @@ class Workflow:
             return self._handle_case_mail(session, mail, position, now)
         if classification.kind is Kind.STAFF_COMMANDS and classification.commands is not None:
             return self._handle_commands(session, mail, classification.commands, position, now)
+
+        if classification.kind is Kind.UNKNOWN:
+            case = _case_of_copied_plan(session, mail, now.astimezone(self.settings.zone).date())
+            if case is not None:
+                return self._handle_pst_mail(session, case, mail, position, now) or self.set_aside(
+                    session, position, now, reason=classification.detail, mail=mail, case=case
+                )
 
         notify = classification.kind not in (Kind.AUTOMATIC, Kind.OWN)
         return self.set_aside(session, position, now, reason=classification.detail, mail=mail, notify=notify)
@@ -139,12 +154,17 @@ class Workflow:
         case = route.case
         sender = mail.sender_address
         if case.pst is not None and sender.casefold() == case.pst.email.casefold():
-            commands = read_commands(new_text(mail.text_plain or html_to_text(mail.text_html or "")))
-            if not commands.empty:
-                inbound = _record_inbound(session, position, now, mail, outcome="commands", case=case)
-                record(session, case, "email_received", now, actor=sender, inbound_id=inbound.id, message_id=mail.message_id, subject=mail.subject)
-                self.staff.apply(session, case, commands, mail, now, inbound.id, allowed=PST_COMMANDS)
-                return Outcome(Destination.PROCESSED, "commands", case_reference=case.reference)
+            outcome = self._handle_pst_mail(session, case, mail, position, now, route.answered.visit if route.answered else None)
+            if outcome is not None:
+                return outcome
+
+        answers_feedback_request = route.answered is None or route.answered_purpose in FEEDBACK_PURPOSES
+        if answers_feedback_request and self.after_visit.awaits_feedback_from(case, sender):
+            inbound = _record_inbound(session, position, now, mail, outcome="feedback", case=case)
+            record(session, case, "email_received", now, actor=sender, inbound_id=inbound.id, message_id=mail.message_id, subject=mail.subject)
+            answered = route.answered.visit if route.answered is not None else None
+            self.after_visit.receive_feedback(session, case, mail, _new_words(mail), now, inbound.id, answered)
+            return Outcome(Destination.PROCESSED, "feedback", case_reference=case.reference)
 
         question = self._question_answered(route, sender)
         if question is None:
@@ -156,12 +176,42 @@ class Workflow:
 
         inbound = _record_inbound(session, position, now, mail, outcome="reply_applied", case=case)
         record(session, case, "email_received", now, actor=sender, inbound_id=inbound.id, message_id=mail.message_id, subject=mail.subject)
-        reading = read_answer(mail.text_plain or html_to_text(mail.text_html or ""))
+        reading = read_answer(_body_text(mail))
         if reading.answer is Answer.UNCLEAR:
             question.refer_unclear(session, case, reading, sender, now, inbound.id)
         else:
             question.record(session, case, reading.answer is Answer.YES, now, actor=sender, inbound_id=inbound.id, words=reading.words)
         return Outcome(Destination.PROCESSED, "reply_applied", case_reference=case.reference)
+
+    def _handle_pst_mail(
+        self, session: Session, case: Case, mail: InboundMail, position: MailboxPosition, now: datetime, answered: Visit | None = None
+    ) -> Outcome | None:
+        """Apply the PST's date line and take an attached session plan; None when the email has neither.
+
+        A plan is set aside for a person, rather than applied, when the case
+        has no visit still to come that it could be for.
+        """
+        commands = read_commands(_new_words(mail))
+        documents = attached_documents(mail.raw)
+        today = now.astimezone(self.settings.zone).date()
+        if commands.empty and not documents:
+            return None
+        if commands.empty and (case.state != SCHEDULED or next_scheduled_visit(case, today) is None):
+            reason = (
+                f"{case.pst.email} sent files about case {case.reference}, but the case has no visit still to come, "
+                f"so they were not forwarded as a session plan; please deal with them by hand."
+            )
+            return self.set_aside(session, position, now, reason=reason, mail=mail, case=case)
+
+        inbound = _record_inbound(session, position, now, mail, outcome="commands" if not commands.empty else "plan_received", case=case)
+        record(session, case, "email_received", now, actor=mail.sender_address, inbound_id=inbound.id, message_id=mail.message_id, subject=mail.subject)
+        if not commands.empty:
+            self.staff.apply(session, case, commands, mail, now, inbound.id, allowed=PST_COMMANDS)
+        if documents and self.session_plan.receive(session, case, mail, documents, now, inbound.id, answered) is None:
+            # NOTE: files sent with a date line to a case with no visit to come are kept in the mailbox only.
+            record(session, case, "plan_not_used", now, actor=mail.sender_address, inbound_id=inbound.id, files=", ".join(d.filename for d in documents))
+            log.info("PLAN NOT USED %s: %s sent files but there is no visit to come", case.reference, mail.sender_address)
+        return Outcome(Destination.PROCESSED, inbound.outcome, case_reference=case.reference)
 
     def _question_answered(self, route: Route, sender: str) -> ChasedQuestion | None:
         """Return the question this reply answers: its case waits for the sender's YES or NO to it."""
@@ -377,6 +427,32 @@ def _record_inbound(
     session.add(inbound)
     session.flush()
     return inbound
+
+
+def _body_text(mail: InboundMail) -> str:
+    return mail.text_plain or html_to_text(mail.text_html or "")
+
+
+def _new_words(mail: InboundMail) -> str:
+    """Return what the sender wrote in this email, without the quoted earlier messages."""
+    return new_text(_body_text(mail))
+
+
+def _case_of_copied_plan(session: Session, mail: InboundMail, today) -> Case | None:
+    """Find the case of a PST's email sent straight to the visiting teacher with the bot in copy.
+
+    Such an email often has no case reference, so the case is the one
+    scheduled case of that PST whose visiting teacher the email went to.
+    """
+    pst = session.scalars(select(Pst).where(func.lower(Pst.email) == mail.sender_address.lower())).first()
+    if pst is None:
+        return None
+    candidates = session.scalars(select(Case).where(Case.pst_id == pst.id, Case.state == SCHEDULED)).all()
+    matching = [
+        case for case in candidates
+        if mail.is_addressed_to(visiting_teacher(case).address) and next_scheduled_visit(case, today) is not None
+    ]
+    return matching[0] if len(matching) == 1 else None
 
 
 def _requester_text(form: FormReading | None) -> str | None:

@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from mailbot.embedded import EmbeddedImapServer, SmtpSink
+from mailbot.store.database import create_database_engine, session_factory, upgrade_schema
 from servers import Account
 from servers.dovecot import DovecotServer
 
@@ -119,6 +121,15 @@ def postgres_url() -> Iterator[str]:
     with admin_engine.connect() as connection:
         connection.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin_engine.dispose()
+
+
+@pytest.fixture
+def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on a new database, once on SQLite and once on PostgreSQL, with mailbot's schema."""
+    engine = create_database_engine(database_url)
+    upgrade_schema(engine)
+    yield session_factory(engine)
+    engine.dispose()
 
 
 @pytest.fixture(

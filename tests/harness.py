@@ -181,6 +181,50 @@ def reply_to(
     return ("\r\n".join(headers) + "\r\n\r\n" + text.replace("\n", "\r\n")).encode("utf-8")
 
 
+def reply_with_files(
+    received: ReceivedEmail,
+    body: str,
+    files: list[tuple[str, str, bytes]],
+    *,
+    sender: str | None = None,
+    to: str | None = None,
+    cc: str | None = None,
+    subject: str | None = None,
+    threading: bool = True,
+    tag: str = "files",
+) -> bytes:
+    """Build a reply to ``received`` with ``files`` (name, content type, bytes) attached, as a mail program would.
+
+    ``to`` and ``cc`` replace the usual reply addressing, for an email sent
+    straight to someone else with the bot in copy.
+    """
+    original = parsed(received)
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["From"] = sender or received.rcpt_tos[0]
+    message["To"] = to or str(original["From"])
+    if cc:
+        message["Cc"] = cc
+    message["Subject"] = subject if subject is not None else f"RE: {original['Subject']}"
+    message["Message-ID"] = f"<reply-{tag}@school.example>"
+    message["Date"] = "Mon, 11 Jan 2027 09:30:00 +0000"
+    if threading:
+        message["In-Reply-To"] = str(original["Message-ID"])
+        message["References"] = str(original["Message-ID"])
+    message.set_content(body + "\n")
+    for name, content_type, data in files:
+        maintype, _, subtype = content_type.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return message.as_bytes()
+
+
+def attachments_of(received: ReceivedEmail) -> list[tuple[str, str, bytes]]:
+    """Return the attached files of a sent email as (file name, content type, decoded bytes)."""
+    return [
+        (str(part.get_filename()), part.get_content_type(), part.get_payload(decode=True))
+        for part in parsed(received).iter_attachments()
+    ]
+
+
 def subjects_to(sink: SmtpSink, address: str) -> list[str]:
     return [str(parsed(item)["Subject"]) for item in emails_to(sink, address)]
 
@@ -198,3 +242,37 @@ def case_email(reference: str, sender: str, body: str, *, tag: str) -> bytes:
         "Content-Type: text/plain; charset=utf-8\r\n\r\n"
         f"{body}\r\n\r\nThanks,\r\nJo\r\n"
     ).encode()
+
+
+# One PST whose register entry makes the html-table form's request a match.
+REGISTER = """\
+name,email,school,headteacher_name,headteacher_email,phase,subjects,expertise,designated_on,max_visits_per_term
+Priya Anand,p.anand@northgate-high.example,Northgate High School,Mr Luke Barnes,head@northgate-high.example,secondary,maths,questioning; hinge questions,01/09/2025,3
+"""
+PST = "p.anand@northgate-high.example"
+HOST = "head@northgate-high.example"
+VISITOR = "r.mcallister@fernhill-community.test"
+
+
+def consented_case(folder: Path, account: Account, sink: SmtpSink, database_url: str) -> Path:
+    """Open a case from the html-table form whose PST's headteacher consented on Friday 16/10/2026; return the config.
+
+    The case then awaits a date. The form arrives on 14/10/2026, staff assign
+    the PST on 15/10 and the headteacher replies YES on 16/10.
+    """
+    config = write_config(folder, account, sink, database_url)
+    register = folder / "register.csv"
+    register.write_text(REGISTER, encoding="utf-8")
+    assert mailbot("pst", "import", str(register), "--config", str(config)).exit_code == 0
+
+    append(account, form_bytes("html-table.eml"))
+    run_once(config, "2026-10-14T16:00")
+    reference = cases(config)[0]["reference"]
+    append(account, case_email(reference, STRATEGIC_LEAD, "assign: 1", tag="consented-assign"))
+    run_once(config, "2026-10-15T09:00")
+    [request] = emails_to(sink, HOST)
+    append(account, reply_to(request, "Yes"))
+    run_once(config, "2026-10-16T09:00")
+
+    assert case(config, reference)["state"] == "awaiting_date"
+    return config

@@ -90,7 +90,7 @@ def test_demo_runs(tmp_path: Path) -> None:
     assert "Imported the PST register: 4 PSTs." in output
     assert "2 case(s) opened, 1 set aside" in output
     passes = output.split("Pass ")
-    assert len(passes) == 5, "the demo runs a first pass and four more"
+    assert len(passes) == 10, "the demo runs a first pass and nine more"
     assert re.search(r"PST-\d{4}-0001  awaiting_endorsement", passes[0])
     assert re.search(r"PST-\d{4}-0001  awaiting_match", passes[1])
     assert "PSTs for the request from Millbrook Primary School" in passes[1]
@@ -98,7 +98,16 @@ def test_demo_runs(tmp_path: Path) -> None:
     assert re.search(r"PST-\d{4}-0001  awaiting_date", passes[3])
     assert re.search(r"PST-\d{4}-0001  scheduled", passes[4])
     assert "Visit confirmed for" in passes[4]
-    assert "INBOX: 0, Processed: 6, Needs attention: 1" in output
+    assert "Session plan needed by" in passes[5]
+    assert "Session plan for your visit on" in passes[6]
+    assert "Attached: session-plan.txt (text/plain)" in passes[6]
+    assert "Your visit to Rosa Lindgren on" in passes[7]
+    assert re.search(r"PST-\d{4}-0001  visited", passes[8])
+    assert "How was your visit to Rosa Lindgren" in passes[8]
+    assert re.search(r"PST-\d{4}-0001  closed", passes[9])
+    assert re.search(r"charge +£150\.00  Millbrook Primary School", passes[9])
+    assert re.search(r"reimbursement +£120\.00  Willowbank Primary School", passes[9])
+    assert "INBOX: 0, Processed: 8, Needs attention: 1" in output
     assert (tmp_path / "demo" / "mailbot.sqlite3").exists()
 
 

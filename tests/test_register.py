@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -46,14 +45,6 @@ SECOND_ROW = "Lewis Carr,l.carr@oakfield.example,Oakfield Primary,Ms Jo Hart,hea
 @pytest.fixture
 def timings() -> Timings:
     return load_timings(shipped_folder("rules") / "timings.toml")
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = create_database_engine(database_url)
-    upgrade_schema(engine)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def write_csv(folder: Path, text: str, encoding: str = "utf-8", name: str = "register.csv") -> Path:

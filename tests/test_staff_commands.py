@@ -145,10 +145,11 @@ def test_command_wrong_for_state_rejected(config: Path, imap_account: Account, s
     assert "is not on hold" in _result(smtp_sink)
 
 
-def test_stage_not_built_rejected(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
-    _send(config, imap_account, "half-days: 2")
+def test_half_days_before_visit_rejected(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    document = _send(config, imap_account, "half-days: 2")
 
-    assert "cannot be used yet" in _result(smtp_sink)
+    assert "has no visit to charge (it is awaiting_endorsement)" in _result(smtp_sink)
+    assert [entry for entry in document["history"] if entry["event"] == "half_days_set"] == []
 
 
 def test_same_lines_from_non_staff_ignored(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
 from mailbot.classify import Kind, classify
@@ -18,7 +20,7 @@ from mailbot.render import TemplateRenderer, salutation, uk_date, uk_time
 from mailbot.resources import shipped_folder
 from mailbot.ruleset import load_rules
 from mailbot.store.database import _alembic_config, create_database_engine, session_factory, upgrade_schema
-from mailbot.store.models import Case
+from mailbot.store.models import Base, Case
 
 LONDON = ZoneInfo("Europe/London")
 BOT = "pst@star-tsa.example"
@@ -178,6 +180,18 @@ def test_migrations_run_down_and_up(database_url: str) -> None:
     assert emptied == {"alembic_version"}
     assert set(inspect(engine).get_table_names()) == tables
     engine.dispose()
+
+
+def test_migrations_match_models(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    upgrade_schema(engine)
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    engine.dispose()
+
+    assert differences == [], "the models and the migrations differ; add a migration"
 
 
 @pytest.mark.parametrize(

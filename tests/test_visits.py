@@ -7,51 +7,30 @@ from pathlib import Path
 import pytest
 from harness import (
     BUSINESS_MANAGER,
+    HOST,
+    PST,
     STRATEGIC_LEAD,
+    VISITOR,
     append,
-    case_email,
     case,
+    case_email,
     cases,
+    consented_case,
     emails_to,
-    form_bytes,
-    mailbot,
     parsed,
     plain_body,
-    reply_to,
     run_once,
-    write_config,
 )
 from icalendar import Calendar
 from servers import Account
 
 from mailbot.embedded import SmtpSink
 
-REGISTER = """\
-name,email,school,headteacher_name,headteacher_email,phase,subjects,expertise,designated_on,max_visits_per_term
-Priya Anand,p.anand@northgate-high.example,Northgate High School,Mr Luke Barnes,head@northgate-high.example,secondary,maths,questioning; hinge questions,01/09/2025,3
-"""
-PST = "p.anand@northgate-high.example"
-HOST = "head@northgate-high.example"
-VISITOR = "r.mcallister@fernhill-community.test"
-
 
 @pytest.fixture
 def consented(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> Path:
     """A case whose PST's headteacher consented on Friday 16/10/2026; it awaits a date."""
-    config = write_config(tmp_path, imap_account, smtp_sink, sqlite_url)
-    register = tmp_path / "register.csv"
-    register.write_text(REGISTER, encoding="utf-8")
-    assert mailbot("pst", "import", str(register), "--config", str(config)).exit_code == 0
-    append(imap_account, form_bytes("html-table.eml"))
-    run_once(config, "2026-10-14T16:00")
-    reference = cases(config)[0]["reference"]
-    append(imap_account, case_email(reference, STRATEGIC_LEAD, "assign: 1", tag="visit-1"))
-    run_once(config, "2026-10-15T09:00")
-    [request] = emails_to(smtp_sink, HOST)
-    append(imap_account, reply_to(request, "Yes"))
-    run_once(config, "2026-10-16T09:00")
-    assert case(config, reference)["state"] == "awaiting_date"
-    return config
+    return consented_case(tmp_path, imap_account, smtp_sink, sqlite_url)
 
 
 def _reference(config: Path) -> str:
@@ -80,7 +59,7 @@ def test_pst_sets_date_everyone_confirmed(consented: Path, imap_account: Account
 
     document = case(consented, _reference(consented))
     assert document["state"] == "scheduled"
-    assert document["visit"] == {"date": "2027-01-14", "session": "am", "status": "scheduled", "half_days": 1}
+    assert document["visit"] == {"date": "2027-01-14", "session": "am", "status": "scheduled", "half_days": 1, "plan": None, "feedback": None}
     confirmations = [item for item in smtp_sink.messages if "Visit confirmed for 14/01/2027" in str(parsed(item)["Subject"])]
     recipients = {item.rcpt_tos[0] for item in confirmations}
     assert {PST, VISITOR, HOST, BUSINESS_MANAGER, "head@fernhill-community.test"} == recipients

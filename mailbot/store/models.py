@@ -149,6 +149,8 @@ class OutboxEmail(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    # The visit an email is about, so that a reply to it, such as feedback, applies to that visit.
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(64))
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(Text)
@@ -163,6 +165,7 @@ class OutboxEmail(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case | None] = relationship(back_populates="emails")
+    visit: Mapped[Visit | None] = relationship()
 
 
 class ReferenceCounter(Base):
@@ -263,6 +266,8 @@ class LedgerEntry(Base):
     """A charge to the requesting school or a reimbursement to the PST's school, in pence."""
 
     __tablename__ = "ledger_entries"
+    # One charge and one reimbursement per visit, so recording a visit twice cannot charge it twice.
+    __table_args__ = (UniqueConstraint("visit_id", "entry_type", name="uq_ledger_visit_entry_type"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
