@@ -2,9 +2,9 @@
 
 The school day after a visit, the visit counts as done: its half-day
 sessions are charged in the ledger and the visiting teacher is asked for
-feedback. After the last visit the case waits, as ``visited``, for feedback
-on every visit, and closes when it is in or when the rules' number of school
-days has passed, whichever comes first.
+feedback. After the last visit the case waits, as ``visited``, for a rating
+on every visit, and closes when they are in or when the rules' number of
+school days has passed, whichever comes first.
 """
 
 from __future__ import annotations
@@ -66,18 +66,25 @@ class AfterVisit:
         """
         visit = answered if answered is not None and answered.status == VISITED else _visit_for_feedback(case)
         reading = read_feedback(text)
-        visit.feedback_rating = reading.rating
-        visit.feedback_comments = reading.comments
+
+        # A second reply adds to the first: a later rating replaces an earlier one, but silence about it does not.
+        if reading.rating is not None:
+            visit.feedback_rating = reading.rating
+        if reading.comments:
+            visit.feedback_comments = "\n\n".join(part for part in (visit.feedback_comments, reading.comments) if part)
         visit.feedback_at = now
         visit.updated_at = now
-        record(session, case, "feedback_received", now, actor=mail.sender_address, inbound_id=inbound_id, visit=visit.date.isoformat(), rating=reading.rating)
+        record(
+            session, case, "feedback_received", now, actor=mail.sender_address, inbound_id=inbound_id,
+            visit=visit.date.isoformat(), rating=reading.rating, words=reading.comments,
+        )
         log.info("FEEDBACK %s for %s: rating %s", case.reference, visit.date.isoformat(), reading.rating if reading.rating is not None else "missing")
 
-        if reading.rating is None:
-            context = {"case": case, "visit": visit, "words": reading.comments, "sender": mail.sender_address}
+        if visit.feedback_rating is None:
+            context = {"case": case, "visit": visit, "words": text.strip(), "sender": mail.sender_address}
             self.outbox.queue(session, purpose="feedback_unrated_notice", recipient=Recipient(self.settings.alliance.business_manager), context=context, now=now, case=case)
         if case.state == VISITED and _all_feedback_in(case):
-            self._close(session, case, now, reason="feedback on every visit is in")
+            self._close(session, case, now, reason="rated feedback on every visit is in")
 
     def set_half_days(self, session: Session, case: Case, count: int, now: datetime, *, actor: str, inbound_id: int) -> str:
         """Record the half-day sessions of the latest visit done, or else of the next visit; return what changed in words."""
@@ -129,9 +136,9 @@ class AfterVisit:
 
 
 def _visit_for_feedback(case: Case) -> Visit:
-    """Return the latest visit done that has no feedback yet, or else the latest visit done."""
+    """Return the latest visit done that has no rating yet, or else the latest visit done."""
     done = [visit for visit in case.visits if visit.status == VISITED]
-    waiting = [visit for visit in done if visit.feedback_at is None]
+    waiting = [visit for visit in done if visit.feedback_rating is None]
     return max(waiting or done, key=lambda visit: (visit.date, visit.id))
 
 
@@ -144,4 +151,5 @@ def _visit_for_half_days(case: Case) -> Visit | None:
 
 
 def _all_feedback_in(case: Case) -> bool:
-    return all(visit.feedback_at is not None for visit in case.visits if visit.status == VISITED)
+    """Return whether every visit done has a rating, because a reply without one may yet be followed by one."""
+    return all(visit.feedback_rating is not None for visit in case.visits if visit.status == VISITED)

@@ -129,19 +129,31 @@ def case_text(case: Case, zone: ZoneInfo, state_label: str) -> str:
     """Format one case as a readable page for the terminal."""
     document = case_document(case, zone)
     lines = [f"{case.reference}  {state_label} ({case.state})", ""]
-    for label, key in (("Requester", "requester"), ("Headteacher", "requesting_headteacher"), ("Visiting teacher", "visiting_teacher")):
-        lines.append(f"{label + ':':<18}{_person_text(document[key])}")
-    lines.append(f"{'School:':<18}{case.school}")
-    lines.append(f"{'Initiated by:':<18}{case.initiated_by or '-'}")
+    people = (
+        ("Requester", "requester"),
+        ("Headteacher", "requesting_headteacher"),
+        ("Visiting teacher", "visiting_teacher"),
+        ("PST", "pst"),
+        ("PST's headteacher", "host_headteacher"),
+    )
+    for label, key in people:
+        lines.append(f"{label + ':':<19}{_person_text(document[key])}")
+    lines.append(f"{'School:':<19}{case.school}")
+    lines.append(f"{'Initiated by:':<19}{case.initiated_by or '-'}")
     for label, value in (("School context", case.context), ("Reason for the visit", case.reason), ("Objectives", case.objectives)):
         lines += ["", f"{label}:", *(f"  {line}" for line in (value or "-").splitlines())]
 
     for visit in case.visits:
-        lines.append(f"{'Visit:':<18}{_visit_text(visit, zone)}")
+        lines.append(f"{'Visit:':<19}{_visit_text(visit, zone)}")
 
     lines += ["", "History:"]
     for event in case.events:
         lines.append(f"  {local_text(event.at, zone)}  {_event_text(event)}")
+
+    lines += ["", "Emails sent:"]
+    for email in case.emails:
+        sent = local_text(email.sent_at, zone) if email.sent_at else email.status
+        lines.append(f"  {sent:<18}  to {email.recipient}: {email.subject}")
     return "\n".join(lines)
 
 
@@ -161,9 +173,26 @@ def _person_text(value: dict[str, str | None] | None) -> str:
 
 
 def _event_text(event: CaseEvent) -> str:
+    """Describe one history entry in a line: what happened, who did it and the details that matter."""
     details = event.details or {}
+    name = event.event.replace("_", " ")
+    if event.event in ("email_received", "email_set_aside"):
+        text = f"{name} from {event.actor or 'an unknown sender'}: {details.get('subject') or '(no subject)'}"
+        return f"{text} ({details['reason']})" if details.get("reason") else text
     if event.event.startswith("email_"):
-        return f"{event.event.replace('_', ' ')}: {details.get('purpose')} to {details.get('to')}"
+        return f"{name}: {details.get('purpose')} to {details.get('to')}"
     if event.event == "case_opened":
         return f"case opened from a form, state {details.get('state')}"
-    return event.event.replace("_", " ")
+
+    shown = {key: value for key, value in details.items() if key not in ("message_id", "from_state") and value not in (None, "", [])}
+    parts = [name]
+    if event.actor:
+        parts.append(f"by {event.actor}")
+    if shown:
+        parts.append("(" + ", ".join(f"{key.replace('_', ' ')}: {_short(value)}" for key, value in shown.items()) + ")")
+    return " ".join(parts)
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mailbot.commands import CommandReading, read_commands
+from mailbot.bounce import Bounce, read_bounce
+from mailbot.commands import CommandReading, find_misplaced_command, read_commands
 from mailbot.form import FormReading, FormRules, html_to_text, is_form_subject, read_form
 from mailbot.intent import new_text
 from mailbot.message import InboundMail
@@ -16,6 +17,7 @@ from mailbot.references import find_reference
 class Kind(StrEnum):
     FORM = "form"
     AUTOMATIC = "automatic"
+    BOUNCE = "bounce"
     OWN = "own"
     CASE_MAIL = "case_mail"
     STAFF_COMMANDS = "staff_commands"
@@ -28,6 +30,7 @@ class Classification:
     detail: str
     form: FormReading | None = None
     commands: CommandReading | None = None
+    bounce: Bounce | None = None
 
 
 def classify(mail: InboundMail, bot_address: str, form_rules: FormRules, staff: Sequence[str] = ()) -> Classification:
@@ -46,13 +49,25 @@ def classify(mail: InboundMail, bot_address: str, form_rules: FormRules, staff: 
     if is_form_subject(mail.subject, form_rules):
         return Classification(Kind.FORM, "PST request form", read_form(mail.subject, mail.text_plain, mail.text_html, form_rules))
 
+    bounce = read_bounce(mail)
+    if bounce is not None:
+        return Classification(Kind.BOUNCE, "a report that an email could not be delivered", bounce=bounce)
+
     if mail.is_automatic:
         return Classification(Kind.AUTOMATIC, "The message is an automatic reply or other automatic mail, so it was not answered.")
 
     if mail.sender_address.casefold() in {member.casefold() for member in staff}:
-        commands = read_commands(new_text(mail.text_plain or html_to_text(mail.text_html or "")))
+        own_text = new_text(mail.text_plain or html_to_text(mail.text_html or ""))
+        commands = read_commands(own_text)
         if not commands.empty:
             return Classification(Kind.STAFF_COMMANDS, "staff commands", commands=commands)
+        misplaced = find_misplaced_command(own_text)
+        if misplaced is not None:
+            error = (
+                f"line {misplaced}: commands count only at the very top of the email, one per line; "
+                "move them above any greeting and send them again"
+            )
+            return Classification(Kind.STAFF_COMMANDS, "staff commands", commands=CommandReading(errors=(error,)))
 
     reference = find_reference(mail.subject) or _reference_in_threading(mail)
     if reference:

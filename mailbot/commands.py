@@ -179,6 +179,21 @@ def read_commands(body: str) -> CommandReading:
     return CommandReading(commands=tuple(commands))
 
 
+def find_misplaced_command(body: str) -> int | None:
+    """Return the number of the first line of ``body`` that is a command, or None.
+
+    Commands count only at the top, so a command further down, such as one
+    after a greeting, is a mistake worth telling the sender about.
+    """
+    lines = body.splitlines()
+    for number, original in enumerate(lines, start=1):
+        cleaned = _clean(original)
+        name_and_value = _split_command_line(cleaned)
+        if name_and_value is not None and name_and_value[0].casefold() in COMMAND_NAMES:
+            return number
+    return None
+
+
 def _command_block(body: str) -> list[_CommandLine]:
     lines = body.splitlines()
     start = 0
@@ -209,6 +224,9 @@ def _split_command_line(line: str) -> tuple[str, str] | None:
     """
     if line.casefold() == "resume":
         return line, ""
+    # A command name alone, such as "hold", is read so that its missing value can be named.
+    if line.rstrip(":").strip().casefold() in COMMAND_NAMES:
+        return line.rstrip(":").strip(), ""
 
     match = _NAME_AND_VALUE.fullmatch(line)
     if match is None:

@@ -69,6 +69,19 @@ class MailboxSettings(Section):
     max_message_bytes: int = Field(
         50_000_000, ge=100_000, description="Messages larger than this are set aside without being downloaded."
     )
+    max_attachment_bytes: int = Field(
+        15_000_000, ge=10_000, description="A session plan file larger than this is not forwarded; the PST is asked for a smaller one."
+    )
+    trusted_authserv_id: str = Field(
+        "",
+        description=(
+            "The authserv-id of the alliance's own receiving mail host, as it writes it in Authentication-Results; "
+            "only that host's results are read. Empty: no message is checked."
+        ),
+    )
+    plus_addressing: bool = Field(
+        False, description="Give each email a Reply-To of the bot's address plus its reply token, such as pst+token@; needs a mailbox that accepts it."
+    )
 
     @model_validator(mode="after")
     def _fill_port(self) -> MailboxSettings:
@@ -138,6 +151,9 @@ class OutboxSettings(Section):
     drain_interval_seconds: int = Field(30, ge=1, description="Seconds between sends of queued emails.")
     retry_hours: float = Field(
         48.0, gt=0, description="Hours to keep retrying an email the SMTP server deferred (4xx) or could not take."
+    )
+    max_per_recipient_per_hour: int = Field(
+        20, ge=1, description="At most this many emails go to one address in an hour; the rest wait, so no loop can flood anyone."
     )
 
 

@@ -23,11 +23,33 @@ class FeedbackReading:
     comments: str
 
 
+# The words that may stay on a first line after its rating is taken out, for the line to count as only a rating.
+RATING_WORDS_ONLY = re.compile(r"[\W_]*(?:(?:my|overall|the)\s+)?(?:rating|rated|rate|score|scored|mark)?[\W_]*(?:out\s+of\s+5|/\s*5|stars?)?[\W_]*", re.IGNORECASE)
+
+
 def read_feedback(text: str) -> FeedbackReading:
-    """Find the rating in the new text of a reply; the whole text is kept as the comments."""
-    comments = text.strip()
+    """Find the rating in the new text of a reply; the rest of the text is the comments.
+
+    A first line that holds only the rating, such as "Rating: 4/5", is left
+    out of the comments, and so is a rating in front of them, as in "4 - A
+    useful morning". A rating elsewhere stays where it was written.
+    """
+    text = text.strip()
     for pattern in RATING_PATTERNS:
-        found = pattern.search(comments)
+        found = pattern.search(text)
         if found:
-            return FeedbackReading(int(found.group(1)), comments)
-    return FeedbackReading(None, comments)
+            return FeedbackReading(int(found.group(1)), _comments_without_rating(text, found))
+    return FeedbackReading(None, text)
+
+
+def _comments_without_rating(text: str, found: re.Match[str]) -> str:
+    first_line, newline, rest = text.partition("\n")
+    if found.end() > len(first_line):
+        return text
+
+    left_over = first_line[: found.start()] + first_line[found.end() :]
+    if RATING_WORDS_ONLY.fullmatch(left_over):
+        return rest.strip()
+    if found.start() == 0:
+        return (left_over.lstrip(" -\u2013\u2014,.:!") + newline + rest).strip()
+    return text

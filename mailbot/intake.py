@@ -87,19 +87,19 @@ class Intake:
         if too_large:
             outcome = self._set_aside_too_large(fetched, position, now)
         else:
-            outcome = self._apply(fetched, position, now)
+            outcome = self.apply(fetched.raw, position, now)
         if outcome.outcome == "case_opened":
             report.cases_opened += 1
         if outcome.destination is Destination.ATTENTION:
             report.set_aside += 1
         self._move(mailbox, uid, outcome.destination)
 
-    def _apply(self, fetched: FetchedMessage, position: MailboxPosition, now: datetime) -> Outcome:
-        """Commit the message's effect; on any failure, commit a set-aside record instead."""
+    def apply(self, raw: bytes, position: MailboxPosition, now: datetime) -> Outcome:
+        """Commit the effect of the message ``raw``; on any failure, commit a set-aside record instead."""
         try:
-            mail = parse_mail(fetched.raw)
+            mail = parse_mail(raw)
         except UnreadableMessage as exc:
-            return self._set_aside_unreadable(fetched, position, now, str(exc))
+            return self._set_aside_unreadable(raw, position, now, str(exc))
 
         try:
             with self.sessions.begin() as session:
@@ -122,15 +122,13 @@ class Intake:
         try:
             header = parse_mail(fetched.raw)
         except UnreadableMessage:
-            return self._set_aside_unreadable(fetched, position, now, reason)
+            return self._set_aside_unreadable(fetched.raw, position, now, reason)
         with self.sessions.begin() as session:
             return self.workflow.set_aside(session, position, now, reason=reason, mail=header)
 
-    def _set_aside_unreadable(self, fetched: FetchedMessage, position: MailboxPosition, now: datetime, reason: str) -> Outcome:
+    def _set_aside_unreadable(self, raw: bytes, position: MailboxPosition, now: datetime, reason: str) -> Outcome:
         with self.sessions.begin() as session:
-            return self.workflow.set_aside(
-                session, position, now, reason=reason, raw_sha256=hashlib.sha256(fetched.raw).hexdigest()
-            )
+            return self.workflow.set_aside(session, position, now, reason=reason, raw_sha256=hashlib.sha256(raw).hexdigest())
 
     def _is_duplicate(self, session: Session, mail: InboundMail) -> bool:
         """Return whether another copy of ``mail`` already took effect.

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vCalAddress
 
 LONDON = ZoneInfo("Europe/London")
-PRODUCT_ID = "-//STAR Teaching School Alliance//mailbot//EN"
+# Names the program that wrote the file, as RFC 5545 asks, not the alliance that sends it.
+PRODUCT_ID = "-//mailbot//PST visit invitations//EN"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parseaddr
@@ -10,6 +11,22 @@ from email.utils import parseaddr
 import mailparser
 
 AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+
+# Subjects of automatic replies in the languages schools in England most often meet, for
+# the auto-replies that carry no header saying so.
+AUTOMATIC_SUBJECT = re.compile(
+    r"^\s*(automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|out of (the )?office|ooo\b|away from (the )?office|"
+    r"vacation reply|holiday auto|abwesenheitsnotiz|automatische antwort|r[ée]ponse automatique|absence du bureau|"
+    r"respuesta autom[áa]tica|fuera de la oficina|automatisch antwoord|afwezig|risposta automatica|fuori sede|"
+    r"resposta autom[áa]tica|autosvar|automaattinen vastaus|automatyczna odpowied[źz]|ateb awtomatig|allan o['’]r swyddfa)",
+    re.IGNORECASE,
+)
+# Subjects that mean the person is away, as opposed to a helpdesk's acknowledgement.
+AWAY_SUBJECT = re.compile(
+    r"(out of (the )?office|away|on leave|vacation|holiday|abwesen|absence|fuera de la oficina|afwezig|fuori sede|allan o['’]r swyddfa|"
+    r"automatic reply|automatische antwort|r[ée]ponse automatique|respuesta autom[áa]tica|automatisch antwoord|ateb awtomatig)",
+    re.IGNORECASE,
+)
 
 
 class UnreadableMessage(ValueError):
@@ -40,9 +57,18 @@ class InboundMail:
         auto_submitted = self.header("Auto-Submitted").strip().lower()
         if auto_submitted and auto_submitted != "no":
             return True
-        if self.header("X-Autoreply") or self.header("X-Autorespond"):
+        if self.header("X-Autoreply") or self.header("X-Autorespond") or self.header("X-Auto-Response-Suppress"):
             return True
-        return self.header("Precedence").strip().lower() in AUTOMATIC_PRECEDENCE
+        if self.header("List-Id") or self.header("List-Unsubscribe"):
+            return True
+        if self.header("Precedence").strip().lower() in AUTOMATIC_PRECEDENCE:
+            return True
+        return bool(AUTOMATIC_SUBJECT.match(self.subject))
+
+    @property
+    def says_away(self) -> bool:
+        """Whether an automatic message says its sender is away, such as an out-of-office reply."""
+        return self.is_automatic and bool(AWAY_SUBJECT.search(self.subject))
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
@@ -67,7 +93,8 @@ def parse_mail(raw: bytes) -> InboundMail:
         raw=raw,
         sha256=hashlib.sha256(raw).hexdigest(),
         message_id=_clean_message_id(parsed.message_id),
-        subject=(parsed.subject or "").strip(),
+        # Folded header lines arrive with their line breaks, which must not reach logs or other headers.
+        subject=" ".join((parsed.subject or "").split()),
         sender_name=sender_name,
         sender_address=sender_address,
         reply_to=tuple(address for _, address in parsed.reply_to if address),

@@ -7,6 +7,7 @@ exactly when the case change that caused it was committed.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from mailbot.attachment import Attachment
 from mailbot.config import Settings
 from mailbot.render import TemplateRenderer
+from mailbot.routing import plus_address
 from mailbot.store.models import Case, CaseEvent, OutboxEmail, Visit
 
 log = logging.getLogger("mailbot.outbox")
@@ -37,6 +39,8 @@ MESSAGE_POLICY = SMTP.clone(max_line_length=998, cte_type="7bit")
 
 # RFC 3834: a reply to someone's message is "auto-replied"; anything else the bot starts is "auto-generated".
 AUTO_REPLIED = "auto-replied"
+# A Message-ID as RFC 5322 writes it, so that nothing else from an inbound header is copied into one of ours.
+MESSAGE_ID_FORM = re.compile(r"<[^<>\s]{1,900}>")
 AUTO_GENERATED = "auto-generated"
 
 
@@ -68,6 +72,7 @@ class Outbox:
         visit: Visit | None = None,
         auto_submitted: str = AUTO_GENERATED,
         attachments: Sequence[Attachment] = (),
+        in_reply_to: str | None = None,
     ) -> OutboxEmail:
         """Render the template ``purpose`` for ``recipient`` and add it to the outbox.
 
@@ -83,6 +88,12 @@ class Outbox:
         message_id = f"<{case.reference if case else 'mailbot'}.{reply_token}@{self.settings.bot_domain}>"
         message = self._build_message(recipient, subject, rendered.text, rendered.html, message_id, now)
         message["Auto-Submitted"] = auto_submitted
+        if in_reply_to and MESSAGE_ID_FORM.fullmatch(in_reply_to):
+            # Threaded under the message it answers, so the sender's mail program shows them together.
+            message["In-Reply-To"] = in_reply_to
+            message["References"] = in_reply_to
+        if self.settings.mailbox.plus_addressing:
+            message["Reply-To"] = str(Address(display_name=self.settings.alliance.name, addr_spec=plus_address(self.settings.alliance.address, reply_token)))
         for attachment in attachments:
             maintype, _, subtype = attachment.content_type.partition("/")
             message.add_attachment(

@@ -27,15 +27,23 @@ class Route:
         return self.answered.purpose if self.answered is not None else None
 
 
-def find_route(session: Session, mail: InboundMail) -> Route | None:
-    """Return the route of ``mail``, or None when neither threading nor the subject names a case.
+def find_route(session: Session, mail: InboundMail, bot_address: str) -> Route | None:
+    """Return the route of ``mail``, or None when neither threading, a reply token nor the subject names a case.
 
     Threading (In-Reply-To, then References, newest first) is preferred
-    because it names the exact email and recipient. The case reference in the
-    subject is the fallback for clients that drop threading headers.
+    because it names the exact email and recipient. A reply token in a
+    plus-address such as ``pst+TOKEN@`` names it as well, for clients that
+    drop threading headers. The case reference in the subject is the last
+    resort: it names the case but not the email, so it never makes a reply
+    count as an answer.
     """
     for message_id in _threading_ids(mail):
         answered = session.scalars(select(OutboxEmail).where(OutboxEmail.message_id == message_id)).first()
+        if answered is not None and answered.case is not None:
+            return Route(answered.case, answered)
+
+    for token in reply_tokens(mail, bot_address):
+        answered = session.scalars(select(OutboxEmail).where(OutboxEmail.reply_token == token)).first()
         if answered is not None and answered.case is not None:
             return Route(answered.case, answered)
 
@@ -44,6 +52,21 @@ def find_route(session: Session, mail: InboundMail) -> Route | None:
         return None
     case = session.scalars(select(Case).where(Case.reference == reference)).first()
     return Route(case, None) if case is not None else None
+
+
+def plus_address(bot_address: str, token: str) -> str:
+    """Return the bot's address with ``token`` after a plus sign, such as pst+0a1b2c@alliance.example."""
+    local, _, domain = bot_address.partition("@")
+    return f"{local}+{token}@{domain}"
+
+
+def reply_tokens(mail: InboundMail, bot_address: str) -> list[str]:
+    """Return the reply tokens in the plus-addresses of the bot that ``mail`` was sent to."""
+    local, _, domain = bot_address.casefold().partition("@")
+    pattern = re.compile(rf"(?<![\w.+-]){re.escape(local)}\+([0-9a-z]{{6,64}})@{re.escape(domain)}\b", re.IGNORECASE)
+    delivered = " ".join(mail.header(name) for name in ("Delivered-To", "X-Original-To", "Envelope-To"))
+    tokens = pattern.findall(" ".join(mail.recipients) + " " + delivered)
+    return list(dict.fromkeys(token.lower() for token in tokens))
 
 
 def _threading_ids(mail: InboundMail) -> list[str]:

@@ -136,6 +136,18 @@ class SchoolCalendar:
             return False
         return day not in bank_holidays_in_england(day.year)
 
+    def closed_because(self, day: date) -> str | None:
+        """Return why ``day`` is not a school day, such as "a Saturday" or "a bank holiday (Early May Bank Holiday)"; None for a school day."""
+        if day.weekday() >= 5:
+            return f"a {day.strftime('%A')}"
+        holiday = holidays.country_holidays("GB", subdiv="ENG", years=day.year).get(day)
+        if holiday:
+            return f"a bank holiday ({holiday})"
+        for closure in self.closures:
+            if closure.first_day <= day <= closure.last_day:
+                return f"a closure in rules/calendar.toml ({closure.reason})" if closure.reason else "a closure in rules/calendar.toml"
+        return None
+
     def next_school_day(self, day: date) -> date:
         """Return the first school day after ``day``."""
         return self._find_school_day(day, ONE_DAY)

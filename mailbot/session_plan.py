@@ -14,12 +14,13 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot.attachment import Attachment
 from mailbot.case_history import record
 from mailbot.config import Settings
-from mailbot.duework import Handler, cancel
+from mailbot.duework import DUE, Handler, cancel
 from mailbot.message import InboundMail
 from mailbot.outbox import Outbox, Recipient
 from mailbot.ruleset import Rules
@@ -86,13 +87,17 @@ class SessionPlan:
         return f"forwarded the session plan ({file_names}) to {visitor.address}"
 
     def _request(self, session: Session, work: DueWork, now: datetime) -> None:
-        visit = _live_visit(work)
+        visit = self._live_visit(work, now)
         if visit is None or visit.plan_received_at is not None:
+            return
+        if _deadline_also_due(session, visit, now):
+            # After a stop, the deadline's reminder covers the request, and a request naming a past date would confuse.
+            log.info("PLAN REQUEST %s for %s skipped: its deadline has passed too", visit.case.reference, visit.date.isoformat())
             return
         self.outbox.queue(session, purpose="plan_request", recipient=_pst(visit.case), context=self._context(visit.case, visit), now=now, case=visit.case, visit=visit)
 
     def _deadline(self, session: Session, work: DueWork, now: datetime) -> None:
-        visit = _live_visit(work)
+        visit = self._live_visit(work, now)
         if visit is None or visit.plan_received_at is not None:
             return
         case = visit.case
@@ -103,7 +108,7 @@ class SessionPlan:
         log.info("PLAN LATE %s for %s: reminder sent to the PST, notice to the business manager", case.reference, visit.date.isoformat())
 
     def _remind_visitor(self, session: Session, work: DueWork, now: datetime) -> None:
-        visit = _live_visit(work)
+        visit = self._live_visit(work, now)
         if visit is None:
             return
         case = visit.case
@@ -120,12 +125,27 @@ class SessionPlan:
         }
 
 
-def _live_visit(work: DueWork) -> Visit | None:
-    """Return the row's visit if it is still going ahead, so that work for a moved or cancelled visit does nothing."""
-    visit = work.visit
-    if visit is None or visit.status != SCHEDULED or visit.case.state != SCHEDULED:
-        return None
-    return visit
+    def _live_visit(self, work: DueWork, now: datetime) -> Visit | None:
+        """Return the row's visit if it is still to come, so that work for a cancelled or past visit does nothing.
+
+        A visit is past when the daemon was stopped over its date; its
+        follow-up still runs, but nobody is asked to prepare for it.
+        """
+        visit = work.visit
+        if visit is None or visit.status != SCHEDULED or visit.case.state != SCHEDULED:
+            return None
+        if visit.date < now.astimezone(self.settings.zone).date():
+            log.info("SKIP %s for %s: the visit on %s has passed", work.kind, visit.case.reference, visit.date.isoformat())
+            return None
+        return visit
+
+
+def _deadline_also_due(session: Session, visit: Visit, now: datetime) -> bool:
+    """Return whether the visit's plan deadline is due in this same sweep."""
+    query = select(DueWork.id).where(
+        DueWork.visit_id == visit.id, DueWork.kind == PLAN_DEADLINE, DueWork.status == DUE, DueWork.due_at <= now
+    )
+    return session.scalars(query.limit(1)).first() is not None
 
 
 def _pst(case: Case) -> Recipient:

@@ -98,7 +98,7 @@ class StaffCommands:
         outcome = CommandOutcome(errors=list(reading.errors))
         if not outcome.errors and allowed is not None:
             outcome.errors = [
-                f'line {command.line_number}: "{command.text.strip()}" can only be sent by alliance staff; you can send {", ".join(allowed)}'
+                f'line {command.line_number}: "{command.text.strip()}" can only be sent by alliance staff; you can send only {", ".join(f"{name}:" for name in allowed)}'
                 for command in reading.commands
                 if command.name not in allowed
             ]
@@ -258,7 +258,7 @@ class StaffCommands:
             today = now.astimezone(self.settings.zone).date()
             close_day = self.rules.calendar.add_school_days(today, self.rules.timings.close_school_days_after)
             schedule_due_work(session, kind=CASE_CLOSE, due_at=local_moment(close_day, self.rules.timings.send_time, self.settings.zone), now=now, case=case)
-        return f"resumed the case; it is {state} again"
+        return f"resumed the case; it is {self.rules.state_label(state).lower()} again"
 
     def _reply(self, session: Session, case: Case | None, mail: InboundMail, outcome: CommandOutcome, now: datetime) -> None:
         state_label = self.rules.state_label(case.state) if case is not None else None
@@ -269,4 +269,5 @@ class StaffCommands:
             context={"case": case, "changes": outcome.changes, "errors": outcome.errors, "state_label": state_label},
             now=now,
             case=case,
+            in_reply_to=mail.message_id,
         )

@@ -66,8 +66,9 @@ class Visits:
         today = now.astimezone(self.settings.zone).date()
         if day <= today:
             raise VisitRejected(f"{uk_date(day)} is not in the future")
-        if not self.rules.calendar.is_school_day(day):
-            raise VisitRejected(f"{uk_date(day)} is not a school day (a weekend, a bank holiday or a closure in rules/calendar.toml)")
+        closed = self.rules.calendar.closed_because(day)
+        if closed is not None:
+            raise VisitRejected(f"{uk_date(day)} is not a school day: it is {closed}")
 
     def set_date(self, session: Session, case: Case, day: date, session_name: str, now: datetime, *, actor: str, inbound_id: int | None) -> str:
         """Set the first visit's date, or move the next visit to ``day``; return what changed in words."""
@@ -140,13 +141,13 @@ class Visits:
             cancel_due_work(session, now, visit=visit, kinds=VISIT_WORK_KINDS)
             number = len(cancellations) + 1
             filename = "visit-cancelled.ics" if number == 1 else f"visit-cancelled-{number}.ics"
-            cancellations.append(Attachment(filename, "text/calendar", self._invitation(case, visit, now), (("method", "CANCEL"),)))
+            cancellations.append(Attachment(filename, "text/calendar", self._invitation(case, visit, now), (("method", "CANCEL"), ("charset", "utf-8"))))
             log.info("VISIT CANCELLED %s on %s, sequence %d", case.reference, visit.date.isoformat(), visit.calendar_sequence)
         return cancellations
 
     def _confirm(self, session: Session, case: Case, visit: Visit, now: datetime, changed_from: tuple[date, str] | None) -> None:
         shape = self.sessions[visit.session]
-        attachment = Attachment("visit.ics", "text/calendar", self._invitation(case, visit, now), (("method", "REQUEST"),))
+        attachment = Attachment("visit.ics", "text/calendar", self._invitation(case, visit, now), (("method", "REQUEST"), ("charset", "utf-8")))
         context = {"case": case, "visit": visit, "shape": shape, "changed_from": changed_from}
         for person in self.participants(case):
             self.outbox.queue(session, purpose="visit_confirmation", recipient=person, context=context, now=now, case=case, visit=visit, attachments=(attachment,))

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from mailbot.after_visit import FEEDBACK_PURPOSES, AfterVisit
 from mailbot.assignment import Matching
 from mailbot.attachment import attached_documents
+from mailbot.away import AwayNotes
+from mailbot.bounce import Bounce
 from mailbot.case_history import record
 from mailbot.classify import Classification, Kind
 from mailbot.consent import Consent
@@ -35,12 +37,14 @@ from mailbot.routing import Route, find_route
 from mailbot.ruleset import Rules
 from mailbot.session_plan import SessionPlan
 from mailbot.staff import CASELESS_COMMANDS, StaffCommands
-from mailbot.store.models import Case, CaseEvent, InboundMessage, Pst, Visit
+from mailbot.store.models import Case, CaseEvent, InboundMessage, OutboxEmail, Pst, Visit
 from mailbot.visits import SCHEDULED, next_scheduled_visit, visiting_teacher
 
 log = logging.getLogger("mailbot.workflow")
 
 CLOSED_STATES = ("closed", "declined", "cancelled")
+# The outbox status of an email the receiving server returned after accepting it.
+BOUNCED = "bounced"
 # The commands a PST may send by email about their own case: only the agreed date.
 PST_COMMANDS = ("visit",)
 
@@ -87,6 +91,7 @@ class Workflow:
         self.questions: tuple[ChasedQuestion, ...] = (self.endorsement, self.consent)
         self.session_plan = SessionPlan(settings, rules, outbox)
         self.after_visit = AfterVisit(settings, rules, outbox)
+        self.away = AwayNotes(settings, rules, outbox)
         self.staff = StaffCommands(settings, rules, outbox, self.endorsement, self.consent, self.matching, self.after_visit)
 
     def due_work_handlers(self) -> dict[str, Handler]:
@@ -111,8 +116,17 @@ class Workflow:
 
         if classification.kind is Kind.CASE_MAIL:
             return self._handle_case_mail(session, mail, position, now)
+        if classification.kind is Kind.BOUNCE and classification.bounce is not None:
+            return self._handle_bounce(session, mail, classification.bounce, position, now)
         if classification.kind is Kind.STAFF_COMMANDS and classification.commands is not None:
             return self._handle_commands(session, mail, classification.commands, position, now)
+
+        if classification.kind is Kind.AUTOMATIC:
+            route = find_route(session, mail, self.settings.alliance.address)
+            if route is not None:
+                inbound = _record_inbound(session, position, now, mail, outcome="automatic", case=route.case)
+                self.away.note(session, route.case, mail, now, inbound.id)
+                return Outcome(Destination.PROCESSED, "automatic", case_reference=route.case.reference)
 
         if classification.kind is Kind.UNKNOWN:
             case = _case_of_copied_plan(session, mail, now.astimezone(self.settings.zone).date())
@@ -124,10 +138,49 @@ class Workflow:
         notify = classification.kind not in (Kind.AUTOMATIC, Kind.OWN)
         return self.set_aside(session, position, now, reason=classification.detail, mail=mail, notify=notify)
 
+    def _handle_bounce(self, session: Session, mail: InboundMail, bounce: Bounce, position: MailboxPosition, now: datetime) -> Outcome:
+        """Record that one of the bot's emails could not be delivered, and tell the business manager.
+
+        A bounce that quotes no email the bot sent is set aside for a person,
+        because the address that failed cannot be tied to a case.
+        """
+        bounced = _bounced_email(session, bounce, self.settings.bot_domain)
+        who = ", ".join(bounce.recipients) or "an unnamed address"
+        if bounced is None:
+            reason = (
+                f"A report that an email to {who} could not be delivered arrived, "
+                "but it does not quote any email mailbot sent, so it could not be tied to a case."
+            )
+            return self.set_aside(session, position, now, reason=reason, mail=mail, notify=not bounce.delayed_only)
+
+        case = bounced.case
+        address = bounce.recipients[0] if bounce.recipients else bounced.recipient
+        inbound = _record_inbound(session, position, now, mail, outcome="bounce", case=case)
+        if bounce.delayed_only:
+            if case is not None:
+                record(session, case, "delivery_delayed", now, actor=None, inbound_id=inbound.id, to=address, reason=bounce.reason, purpose=bounced.purpose)
+            log.info("DELAYED %s to %s: %s", bounced.message_id, address, bounce.reason or "no reason given")
+            return Outcome(Destination.PROCESSED, "bounce", case_reference=case.reference if case else None)
+
+        bounced.status = BOUNCED
+        bounced.last_error = bounce.reason or "the receiving server returned it"
+        if case is not None:
+            record(session, case, "recipient_unreachable", now, actor=None, inbound_id=inbound.id, to=address, reason=bounce.reason, purpose=bounced.purpose)
+        self.outbox.queue(
+            session,
+            purpose="delivery_failure_notice",
+            recipient=Recipient(self.settings.alliance.business_manager),
+            context={"failed": bounced, "error": bounced.last_error, "bounced": True, "address": address},
+            now=now,
+            case=case,
+        )
+        log.info("BOUNCE %s to %s: %s", bounced.message_id, address, bounced.last_error)
+        return Outcome(Destination.PROCESSED, "bounce", case_reference=case.reference if case else None)
+
     def _handle_commands(
         self, session: Session, mail: InboundMail, reading: CommandReading, position: MailboxPosition, now: datetime
     ) -> Outcome:
-        route = find_route(session, mail)
+        route = find_route(session, mail, self.settings.alliance.address)
         caseless = all(command.name in CASELESS_COMMANDS for command in reading.commands) and not reading.errors
         if route is None and not caseless:
             reason = (
@@ -145,7 +198,7 @@ class Workflow:
 
     def _handle_case_mail(self, session: Session, mail: InboundMail, position: MailboxPosition, now: datetime) -> Outcome:
         """Apply a reply about a case when its sender and the case's stage allow it; otherwise set it aside."""
-        route = find_route(session, mail)
+        route = find_route(session, mail, self.settings.alliance.address)
         if route is None:
             reference = find_reference(mail.subject) or "a case"
             reason = f"The message refers to {reference}, but no case with that reference or email exists."
@@ -216,7 +269,8 @@ class Workflow:
     def _question_answered(self, route: Route, sender: str) -> ChasedQuestion | None:
         """Return the question this reply answers: its case waits for the sender's YES or NO to it."""
         for question in self.questions:
-            answers_it = route.answered is None or route.answered_purpose in question.asking_purposes
+            # The subject's reference alone names the case but not the email, and anyone can type it.
+            answers_it = route.answered is not None and route.answered_purpose in question.asking_purposes
             if answers_it and question.is_reply_from_respondent(route.case, sender):
                 return question
         return None
@@ -240,6 +294,8 @@ class Workflow:
         that no exchange of automatic emails can start.
         """
         inbound = _record_inbound(session, position, now, mail, outcome="set_aside", reason=reason, sha256=raw_sha256, case=case)
+        if case is not None:
+            record(session, case, "email_set_aside", now, actor=mail.sender_address if mail else None, inbound_id=inbound.id, subject=mail.subject if mail else None, reason=reason)
         if notify:
             self.outbox.queue(
                 session,
@@ -427,6 +483,14 @@ def _record_inbound(
     session.add(inbound)
     session.flush()
     return inbound
+
+
+def _bounced_email(session: Session, bounce: Bounce, bot_domain: str) -> OutboxEmail | None:
+    """Return the bot's email that ``bounce`` quotes, or None when it quotes none of the bot's Message-IDs."""
+    ours = [message_id for message_id in bounce.original_message_ids if message_id.lower().endswith(f"@{bot_domain.lower()}>")]
+    if not ours:
+        return None
+    return session.scalars(select(OutboxEmail).where(OutboxEmail.message_id.in_(ours)).order_by(OutboxEmail.id)).first()
 
 
 def _body_text(mail: InboundMail) -> str:

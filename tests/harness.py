@@ -167,7 +167,7 @@ def reply_to(
     quoted = "\n".join(f"> {line}" for line in plain_body(received).splitlines())
     headers = [
         f"From: {sender}",
-        f"To: {original['From']}",
+        f"To: {original['Reply-To'] or original['From']}",
         f"Subject: {subject_prefix}{original['Subject']}",
         f"Message-ID: <reply-{abs(hash((body, sender, str(original['Message-ID']))))}@school.example>",
         "Date: Wed, 14 Oct 2026 16:30:00 +0100",

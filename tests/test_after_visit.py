@@ -85,7 +85,7 @@ def test_feedback_reply_stored_and_case_closed(visited: Path, pymap_account: Acc
     document = case(visited, _reference(visited))
     assert document["feedback"] == {
         "rating": 4,
-        "comments": "4 - Really useful; the hinge questions were excellent.",
+        "comments": "Really useful; the hinge questions were excellent.",
         "received": "2027-01-20T16:00:00+00:00",
     }
     assert document["state"] == "closed"
@@ -102,9 +102,37 @@ def test_feedback_without_rating_told_to_staff(visited: Path, pymap_account: Acc
     document = case(visited, _reference(visited))
     assert document["feedback"]["rating"] is None
     assert document["feedback"]["comments"] == "Thank you, it was a good morning."
+    assert document["state"] == "visited"
     [notice] = emails_to(smtp_sink, BUSINESS_MANAGER)
     assert "without a rating" in str(parsed(notice)["Subject"])
     assert "Thank you, it was a good morning." in plain_body(notice)
+
+
+def test_second_feedback_reply_adds_rating(visited: Path, pymap_account: Account, smtp_sink: SmtpSink) -> None:
+    request = _feedback_request(smtp_sink)
+    append(pymap_account, reply_to(request, "Thank you, it was a good morning."))
+    run_once(visited, "2027-01-20T16:00")
+    append(pymap_account, reply_to(request, "Sorry, forgot: 4 out of 5"))
+
+    run_once(visited, "2027-01-21T09:00")
+
+    document = case(visited, _reference(visited))
+    assert document["feedback"]["rating"] == 4
+    assert document["feedback"]["comments"] == "Thank you, it was a good morning.\n\nSorry, forgot: 4 out of 5"
+    assert document["state"] == "closed"
+
+
+def test_later_unrated_reply_keeps_rating(visited: Path, pymap_account: Account, smtp_sink: SmtpSink) -> None:
+    request = _feedback_request(smtp_sink)
+    append(pymap_account, reply_to(request, "5/5 - superb"))
+    run_once(visited, "2027-01-20T16:00")
+    append(pymap_account, reply_to(request, "One more thing: the parking was tricky."))
+
+    run_once(visited, "2027-01-21T09:00")
+
+    feedback = case(visited, _reference(visited))["feedback"]
+    assert feedback["rating"] == 5
+    assert feedback["comments"] == "superb\n\nOne more thing: the parking was tricky."
 
 
 def test_silence_closes_after_ten_school_days(visited: Path, smtp_sink: SmtpSink) -> None:

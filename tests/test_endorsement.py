@@ -14,6 +14,7 @@ from harness import (
     emails_to,
     folder_counts,
     form_bytes,
+    parsed,
     plain_body,
     reply_to,
     run_once,
@@ -114,12 +115,35 @@ def test_quoted_yes_never_counts(config: Path, imap_account: Account, smtp_sink:
     assert _the_case(config)["state"] == "awaiting_endorsement"
 
 
-def test_reply_without_threading_found_by_reference(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+def test_reply_by_subject_only_set_aside(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    # Anyone can type a reference into a subject, so without threading or a reply token a YES does not count.
     append(imap_account, reply_to(_request(smtp_sink), "Yes please", threading=False, subject_prefix="RE: RE: FW: "))
+    smtp_sink.clear()
 
     run_once(config, "2026-10-15T09:00")
 
-    assert _the_case(config)["state"] == "awaiting_match"
+    document = _the_case(config)
+    assert document["state"] == "awaiting_endorsement"
+    assert folder_counts(imap_account)["Needs attention"] == 1
+    [notice] = emails_to(smtp_sink, BUSINESS_MANAGER)
+    assert document["reference"] in plain_body(notice)
+
+
+def test_reply_token_without_threading_counts(
+    tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAILBOT_MAILBOX__PLUS_ADDRESSING", "true")
+    path = write_config(tmp_path, imap_account, smtp_sink, sqlite_url)
+    append(imap_account, form_bytes("plain-cf7.eml"))
+    run_once(path, OPENED)
+    request = _request(smtp_sink)
+    reply_address = str(parsed(request)["Reply-To"])
+    assert "pst+" in reply_address
+
+    append(imap_account, reply_to(request, "Yes please", threading=False, subject_prefix="AW: "))
+    run_once(path, "2026-10-15T09:00")
+
+    assert _the_case(path)["state"] == "awaiting_match"
 
 
 def test_yes_from_someone_else_set_aside(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:

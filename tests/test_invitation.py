@@ -47,7 +47,7 @@ def test_request_calendar_properties():
     ics = build_invitation(make_invitation(datetime(2027, 1, 14, 9, 0, tzinfo=LONDON)))
     calendar, _ = parse(ics)
 
-    assert calendar["PRODID"] == "-//STAR Teaching School Alliance//mailbot//EN"
+    assert calendar["PRODID"] == "-//mailbot//PST visit invitations//EN"
     assert calendar["VERSION"] == "2.0"
     assert calendar["CALSCALE"] == "GREGORIAN"
     assert calendar["METHOD"] == "REQUEST"

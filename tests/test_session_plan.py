@@ -124,6 +124,24 @@ def test_visit_across_clock_change(consented: Path, pymap_account: Account, smtp
     _only(_pass(consented, smtp_sink, "2026-11-03T08:00+00:00"), VISITOR, "How was your visit")
 
 
+def test_catch_up_sends_no_stale_request(consented: Path, pymap_account: Account, smtp_sink: SmtpSink) -> None:
+    # The daemon is stopped from before the plan request (11/01) until after the deadline (14/01).
+    _set_visit(consented, pymap_account, "visit: 18/01/2027")
+
+    sent = _pass(consented, smtp_sink, "2027-01-15T09:00")
+
+    assert sent[PST] == [f"[{_reference(consented)}] Reminder: session plan for the visit on 18/01/2027"]
+    assert set(sent) == {PST, BUSINESS_MANAGER, VISITOR}
+
+
+def test_stopped_over_visit_sends_only_follow_up(consented: Path, pymap_account: Account, smtp_sink: SmtpSink) -> None:
+    _set_visit(consented, pymap_account, "visit: 18/01/2027")
+
+    sent = _pass(consented, smtp_sink, "2027-01-19T09:00")
+
+    _only(sent, VISITOR, "How was your visit to Priya Anand on 18/01/2027?")
+
+
 def test_moved_visit_moves_its_reminders(consented: Path, pymap_account: Account, smtp_sink: SmtpSink) -> None:
     _set_visit(consented, pymap_account, "visit: 18/01/2027")
     _set_visit(consented, pymap_account, "visit: 25/01/2027", now="2026-10-20T09:00", sender=STRATEGIC_LEAD)

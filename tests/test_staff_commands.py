@@ -224,3 +224,25 @@ def test_redesignate_from_non_staff_ignored(config: Path, imap_account: Account,
     _send(config, imap_account, f"redesignate: {email} 01/10/2026", sender=REQUESTER)
 
     assert _designation(config, email) == before
+
+
+def test_bare_hold_names_missing_reason(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    document = _send(config, imap_account, "hold")
+
+    assert document["state"] == "awaiting_endorsement"
+    assert 'line 1: "hold" is missing the reason' in _result(smtp_sink)
+
+
+def test_commands_below_greeting_explained(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    document = _send(config, imap_account, "Hi all,\nhold: the PST is on a course")
+
+    assert document["state"] == "awaiting_endorsement"
+    assert "line 2: commands count only at the very top of the email" in _result(smtp_sink)
+    assert folder_counts(imap_account)["Needs attention"] == 0
+
+
+def test_command_reply_threaded_under_command(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    _send(config, imap_account, "note: phoned the school", number=2)
+
+    [reply] = [item for item in emails_to(smtp_sink, BUSINESS_MANAGER) if "your commands for" in str(parsed(item)["Subject"])]
+    assert str(parsed(reply)["In-Reply-To"]).startswith("<case-email-2-")

@@ -104,9 +104,9 @@ def test_visit_across_clock_change(consented: Path, imap_account: Account, smtp_
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("visit: 16/01/2027", "is not a school day"),
-        ("visit: 03/05/2027", "is not a school day"),
-        ("visit: 28/10/2026", "is not a school day"),
+        ("visit: 16/01/2027", "is not a school day: it is a Saturday"),
+        ("visit: 03/05/2027", "is not a school day: it is a bank holiday (May Day)"),
+        ("visit: 28/10/2026", "is not a school day: it is a closure in rules/calendar.toml (October half term)"),
         ("visit: 01/10/2026", "is not in the future"),
     ],
     ids=["saturday", "bank-holiday", "half-term", "past"],
