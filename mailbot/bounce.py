@@ -26,7 +26,8 @@ BOUNCE_SUBJECTS = re.compile(
     r"(undeliver(able|ed)|delivery (status notification|has failed|failure|failed|incomplete)|"
     r"returned mail|mail delivery (failed|failure|system)|failure notice|non[- ]?delivery|"
     r"message not delivered|address not found|could not be delivered|"
-    r"unzustellbar|non remis|onbestelbaar|no se puede entregar|non recapitabile)",
+    r"unzustellbar|non remis|onbestelbaar|no se puede entregar|non recapitabile|"
+    r"warning: message .{1,80} delayed|delivery (status notification \(delay\)|delayed))",
     re.IGNORECASE,
 )
 
@@ -48,9 +49,21 @@ FAILED_ADDRESS_PATTERNS = (
     re.compile(r"^<(?P<address>" + ADDRESS + r")>:\s*$", re.MULTILINE),
     # Generic: "Original-Recipient: rfc822;someone@example.org" or "Final-Recipient" written as text.
     re.compile(r"^(?:final|original)-recipient:\s*rfc822;\s*<?(?P<address>" + ADDRESS + r")>?", re.IGNORECASE | re.MULTILINE),
+    # Gmail's older wording: "Delivery to the following recipient failed permanently:" then the address indented.
+    re.compile(r"delivery to the following recipients? failed[^:\n]*:\s*(?:\n\s*)*<?(?P<address>" + ADDRESS + r")", re.IGNORECASE),
+    # Exchange in German: "Die Zustellung an folgende Empfänger oder Gruppen ist fehlgeschlagen:".
+    re.compile(r"zustellung an folgende empf\S*nger[^:\n]*fehlgeschlagen:\s*(?:\n\s*)*(?:[^\n<]*<)?(?P<address>" + ADDRESS + r")", re.IGNORECASE),
+    # Generic: "could not be delivered to the following recipient(s):" then the address.
+    re.compile(r"could not be delivered to the following recipients?:?\s*(?:\n\s*)*<?(?P<address>" + ADDRESS + r")", re.IGNORECASE),
+    # Exim's delay warning: "The address to which the message has not yet been delivered is:" then the address.
+    re.compile(r"to which the message has not yet been delivered (?:is|are):?\s*(?:\n\s*)*<?(?P<address>" + ADDRESS + r")", re.IGNORECASE),
     # Generic: "The following address(es) failed:" then the address.
     re.compile(r"following (?:address(?:\(es\))?|recipients?)[^\n:]*failed:?\s*(?:\n\s*)*<?(?P<address>" + ADDRESS + r")", re.IGNORECASE),
 )
+
+# Plain-text delay warnings: the server is still trying, so nothing has failed yet.
+DELAY_WORDS = re.compile(r"(has not yet been delivered|not been delivered yet|delivery (is )?delayed|delayed \d+ hours|will (continue to )?retry|still trying)", re.IGNORECASE)
+FAILURE_WORDS = re.compile(r"(undeliverable|failed|failure|returned|not found|could not be delivered|unzustellbar|non remis)", re.IGNORECASE)
 
 STATUS_CODE = re.compile(r"\b([45]\.\d{1,3}\.\d{1,3})\b")
 SMTP_REPLY = re.compile(r"\b([45]\d\d)[ -]([^\n]{0,200})")
@@ -95,7 +108,12 @@ def read_bounce(mail: InboundMail) -> Bounce | None:
 
     text = _readable_text(message)
     if not recipients:
+        # Exim and Gmail name the failed addresses in a header of their own.
+        recipients = _addresses_in_text(mail.header("X-Failed-Recipients").replace(",", "\n"), (re.compile("(?P<address>" + ADDRESS + ")"),))
+    if not recipients:
         recipients = _addresses_in_text(text)
+    if not status_parts and DELAY_WORDS.search(mail.subject + "\n" + text[:2000]) and not FAILURE_WORDS.search(mail.subject):
+        delayed_only = True
     if not reason:
         reason = _reason_in_text(text)
     return Bounce(recipients, reason, _returned_message_ids(message, text), delayed_only)
@@ -159,8 +177,8 @@ def _readable_text(message: Message) -> str:
     return "\n".join(texts).replace("\r\n", "\n")
 
 
-def _addresses_in_text(text: str) -> tuple[str, ...]:
-    for pattern in FAILED_ADDRESS_PATTERNS:
+def _addresses_in_text(text: str, patterns: tuple[re.Pattern[str], ...] = FAILED_ADDRESS_PATTERNS) -> tuple[str, ...]:
+    for pattern in patterns:
         found = [match.group("address").lower() for match in pattern.finditer(text)]
         if found:
             return tuple(dict.fromkeys(found))
@@ -193,5 +211,8 @@ def _returned_message_ids(message: Message, text: str) -> tuple[str, ...]:
     for line in text.splitlines():
         if line.lower().lstrip().startswith("message-id:"):
             found.extend(MESSAGE_ID.findall(line))
+    # Some servers thread the report under the returned email instead of quoting it.
+    for header in ("In-Reply-To", "References"):
+        found.extend(MESSAGE_ID.findall(str(message.get(header) or "")))
     own_id = str(message.get("Message-ID") or "").strip()
     return tuple(dict.fromkeys(value for value in found if value and value != own_id))

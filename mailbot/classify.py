@@ -8,10 +8,12 @@ from enum import StrEnum
 
 from mailbot.bounce import Bounce, read_bounce
 from mailbot.commands import CommandReading, find_misplaced_command, read_commands
+from mailbot.forwarded import forwarded_form
 from mailbot.form import FormReading, FormRules, html_to_text, is_form_subject, read_form
 from mailbot.intent import new_text
 from mailbot.message import InboundMail
 from mailbot.references import find_reference
+from mailbot.routing import reply_tokens
 
 
 class Kind(StrEnum):
@@ -56,7 +58,13 @@ def classify(mail: InboundMail, bot_address: str, form_rules: FormRules, staff: 
     if mail.is_automatic:
         return Classification(Kind.AUTOMATIC, "The message is an automatic reply or other automatic mail, so it was not answered.")
 
-    if mail.sender_address.casefold() in {member.casefold() for member in staff}:
+    is_staff = mail.sender_address.casefold() in {member.casefold() for member in staff}
+    if is_staff:
+        forwarded = forwarded_form(mail, form_rules)
+        if forwarded is not None:
+            return Classification(Kind.FORM, "PST request form forwarded by staff", forwarded)
+
+    if is_staff:
         own_text = new_text(mail.text_plain or html_to_text(mail.text_html or ""))
         commands = read_commands(own_text)
         if not commands.empty:
@@ -70,10 +78,10 @@ def classify(mail: InboundMail, bot_address: str, form_rules: FormRules, staff: 
             return Classification(Kind.STAFF_COMMANDS, "staff commands", commands=CommandReading(errors=(error,)))
 
     reference = find_reference(mail.subject) or _reference_in_threading(mail)
-    if reference:
+    if reference or reply_tokens(mail, bot_address):
         return Classification(
             Kind.CASE_MAIL,
-            f"The message is about case {reference}.",
+            f"The message is about case {reference or 'named by its reply address'}.",
         )
 
     reading = read_form(mail.subject, mail.text_plain, mail.text_html, form_rules)

@@ -359,9 +359,11 @@ class SmtpSink:
     ``clear()``, and ``stop()`` keeps them, so they can be read after stopping.
     """
 
-    def __init__(self, *, port: int | None = None) -> None:
+    def __init__(self, *, port: int | None = None, smtputf8: bool = True) -> None:
         self.host = LOOPBACK_HOST
         self.port = port if port is not None else free_port()
+        # Whether the server offers SMTPUTF8, for addresses with non-ASCII characters.
+        self.smtputf8 = smtputf8
 
         self._controller: Controller | None = None
         self._received: list[ReceivedEmail] = []
@@ -386,6 +388,7 @@ class SmtpSink:
             hostname=self.host,
             port=self.port,
             server_hostname="localhost",
+            enable_SMTPUTF8=self.smtputf8,
         )
         controller.start()
         self._controller = controller

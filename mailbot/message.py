@@ -10,6 +10,8 @@ from email.utils import parseaddr
 
 import mailparser
 
+from mailbot.body_text import body_texts
+
 AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 
 # Subjects of automatic replies in the languages schools in England most often meet, for
@@ -88,22 +90,37 @@ def parse_mail(raw: bytes) -> InboundMail:
     except Exception as exc:  # mail-parser raises many unrelated types on broken input
         raise UnreadableMessage(f"the message could not be parsed: {exc}") from exc
 
-    sender_name, sender_address = _first_address(parsed.from_, parsed.message.get("From", ""))
+    try:
+        return _inbound_mail(raw, parsed)
+    except Exception as exc:  # a header damaged in a way no parser expects must not stop the inbox
+        raise UnreadableMessage(f"the message's headers could not be read: {type(exc).__name__}: {exc}") from exc
+
+
+def _inbound_mail(raw: bytes, parsed: mailparser.MailParser) -> InboundMail:
+    sender_name, sender_address = _first_address(parsed.from_, str(parsed.message.get("From", "")))
+    text_plain, text_html = body_texts(raw)
     return InboundMail(
         raw=raw,
         sha256=hashlib.sha256(raw).hexdigest(),
-        message_id=_clean_message_id(parsed.message_id),
+        message_id=_clean_message_id(_single(parsed.message_id)),
         # Folded header lines arrive with their line breaks, which must not reach logs or other headers.
-        subject=" ".join((parsed.subject or "").split()),
+        subject=" ".join(_single(parsed.subject).split()),
         sender_name=sender_name,
         sender_address=sender_address,
         reply_to=tuple(address for _, address in parsed.reply_to if address),
         recipients=tuple(address.strip() for _, address in [*parsed.to, *parsed.cc] if address and address.strip()),
         date=parsed.date if isinstance(parsed.date, datetime) else None,
-        text_plain="\n".join(parsed.text_plain) or None,
-        text_html="\n".join(parsed.text_html) or None,
-        headers={name.lower(): str(value) for name, value in parsed.headers.items()},
+        text_plain=text_plain,
+        text_html=text_html,
+        headers={name.lower(): str(_single(value)) for name, value in parsed.headers.items()},
     )
+
+
+def _single(value: object) -> str:
+    """Return a header's text; mail-parser gives a list when a header appears more than once, and the first counts."""
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else ""
+    return "" if value is None else str(value)
 
 
 def _first_address(pairs: list[tuple[str, str]], fallback: str) -> tuple[str, str]:

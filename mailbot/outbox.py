@@ -49,8 +49,19 @@ class Recipient:
     address: str
     name: str | None = None
 
+    @property
+    def needs_smtputf8(self) -> bool:
+        """Whether the address has non-ASCII characters, which only an SMTPUTF8 server can deliver."""
+        return not self.address.isascii()
+
     def header_value(self) -> str:
-        return str(Address(display_name=self.name or "", addr_spec=self.address))
+        """Return the recipient for a To header; a name from a form loses its control characters, so it can add no header."""
+        name = "".join(character for character in (self.name or "") if character.isprintable()).strip()
+        if self.needs_smtputf8:
+            # Python's Address rejects a non-ASCII local part, but an SMTPUTF8 message may carry one as it is.
+            quoted_name = name.replace("\\", "").replace('"', "'")
+            return f'"{quoted_name}" <{self.address}>' if quoted_name else self.address
+        return str(Address(display_name=name, addr_spec=self.address))
 
 
 class Outbox:
@@ -135,7 +146,8 @@ class Outbox:
     def _build_message(
         self, recipient: Recipient, subject: str, text: str, html: str, message_id: str, now: datetime
     ) -> EmailMessage:
-        message = EmailMessage(policy=MESSAGE_POLICY)
+        # A non-ASCII address can only travel in an SMTPUTF8 message, whose headers are raw UTF-8.
+        message = EmailMessage(policy=MESSAGE_POLICY.clone(utf8=True) if recipient.needs_smtputf8 else MESSAGE_POLICY)
         message["From"] = str(Address(display_name=self.settings.alliance.name, addr_spec=self.settings.alliance.address))
         message["To"] = recipient.header_value()
         message["Subject"] = subject

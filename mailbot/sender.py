@@ -25,6 +25,7 @@ log = logging.getLogger("mailbot.send")
 
 FIRST_RETRY_DELAY = timedelta(minutes=1)
 MAX_RETRY_DELAY = timedelta(hours=1)
+ONE_HOUR = timedelta(hours=1)
 BATCH_SIZE = 100
 FAILURE_NOTICE = "delivery_failure_notice"
 
@@ -108,8 +109,25 @@ class OutboxSender:
                 return
             recipient, content, message_id = email.recipient, email.content, email.message_id
 
+        options: list[str] = []
+        if not recipient.isascii():
+            if smtp.last_ehlo_response is None:
+                # The server's extensions are known only after EHLO, which plain connections have not sent yet.
+                await smtp.ehlo()
+            if not smtp.supports_extension("smtputf8"):
+                error = (
+                    f"the address {recipient} has non-ASCII characters, and the SMTP server {self._where} does not offer "
+                    "SMTPUTF8, which such an address needs; ask the person for an address in plain letters"
+                )
+                self._fail(email_id, now, error, report)
+                return
+            options.append("SMTPUTF8")
+
+        if self._over_hourly_limit(email_id, recipient, now):
+            return
+
         try:
-            await smtp.sendmail(self.settings.alliance.address, [recipient], content)
+            await smtp.sendmail(self.settings.alliance.address, [recipient], content, mail_options=options)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             self._refused(email_id, now, exc.recipients[0].code if exc.recipients else 550, str(exc), report)
         except aiosmtplib.SMTPResponseException as exc:
@@ -120,6 +138,29 @@ class OutboxSender:
             self._mark_sent(email_id, now)
             report.sent += 1
             log.info("SENT %s to=%s", message_id, recipient)
+
+    def _over_hourly_limit(self, email_id: int, recipient: str, now: datetime) -> bool:
+        """Hold the email back when its recipient already had the hourly maximum; return whether it was held.
+
+        This is the last guard against a loop: whatever goes wrong upstream,
+        no address gets more than ``[outbox] max_per_recipient_per_hour`` emails
+        in an hour. The email keeps its place and goes when the hour allows.
+        """
+        limit = self.settings.outbox.max_per_recipient_per_hour
+        with self.sessions.begin() as session:
+            sent_times = list(
+                session.scalars(
+                    select(OutboxEmail.sent_at)
+                    .where(func.lower(OutboxEmail.recipient) == recipient.lower(), OutboxEmail.status == SENT, OutboxEmail.sent_at > now - ONE_HOUR)
+                    .order_by(OutboxEmail.sent_at)
+                )
+            )
+            if len(sent_times) < limit:
+                return False
+            email = session.get_one(OutboxEmail, email_id)
+            email.next_attempt_at = sent_times[len(sent_times) - limit] + ONE_HOUR
+        log.warning("HOLD %s to=%s until %s: %d emails to this address in the last hour", email.message_id, recipient, email.next_attempt_at.isoformat(timespec="minutes"), len(sent_times))
+        return True
 
     def _refused(self, email_id: int, now: datetime, code: int, text: str, report: SendReport) -> None:
         if 400 <= code < 500:

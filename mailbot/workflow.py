@@ -1,4 +1,4 @@
-"""The effect of an inbound message on the cases: a new case from a form, or the message set aside.
+"""The effect of an inbound message on the cases: a new case, an answer, a command, a plan, or the message set aside.
 
 Everything here runs inside the one database transaction that also records
 the message, so a message's effect is committed whole or not at all.
@@ -7,19 +7,19 @@ the message, so a message's effect is committed whole or not at all.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailbot.after_visit import FEEDBACK_PURPOSES, AfterVisit
 from mailbot.assignment import Matching
-from mailbot.attachment import attached_documents
+from mailbot.attachment import RefusedFile, read_attachments
+from mailbot.authentication import authentication_failure
 from mailbot.away import AwayNotes
 from mailbot.bounce import Bounce
 from mailbot.case_history import record
+from mailbot.case_opening import CaseOpening, FormProblem
 from mailbot.classify import Classification, Kind
 from mailbot.consent import Consent
 from mailbot.endorsement import Endorsement
@@ -29,51 +29,24 @@ from mailbot.designation import DesignationNotices
 from mailbot.duework import Handler
 from mailbot.form import FormReading, html_to_text
 from mailbot.intent import Answer, new_text, read_answer
+from mailbot.inbound import Destination, MailboxPosition, Outcome, record_inbound
 from mailbot.message import InboundMail
-from mailbot.outbox import AUTO_REPLIED, Outbox, Recipient
-from mailbot.references import find_reference, next_reference
+from mailbot.outbox import Outbox, Recipient
+from mailbot.references import find_reference
 from mailbot.question import ChasedQuestion
 from mailbot.routing import Route, find_route
 from mailbot.ruleset import Rules
 from mailbot.session_plan import SessionPlan
 from mailbot.staff import CASELESS_COMMANDS, StaffCommands
-from mailbot.store.models import Case, CaseEvent, InboundMessage, OutboxEmail, Pst, Visit
+from mailbot.store.models import Case, OutboxEmail, Pst, Visit
 from mailbot.visits import SCHEDULED, next_scheduled_visit, visiting_teacher
 
 log = logging.getLogger("mailbot.workflow")
 
-CLOSED_STATES = ("closed", "declined", "cancelled")
 # The outbox status of an email the receiving server returned after accepting it.
 BOUNCED = "bounced"
 # The commands a PST may send by email about their own case: only the agreed date.
 PST_COMMANDS = ("visit",)
-
-
-class Destination(StrEnum):
-    """The mailbox folder a message goes to once its effect is committed."""
-
-    PROCESSED = "processed"
-    ATTENTION = "attention"
-
-
-@dataclass(frozen=True)
-class MailboxPosition:
-    folder: str
-    uidvalidity: int
-    uid: int
-    size_bytes: int
-
-
-@dataclass(frozen=True)
-class Outcome:
-    destination: Destination
-    outcome: str
-    reason: str | None = None
-    case_reference: str | None = None
-
-
-class FormProblem(ValueError):
-    """A form was read but cannot become a case; the text is for the business manager."""
 
 
 class Workflow:
@@ -92,6 +65,7 @@ class Workflow:
         self.session_plan = SessionPlan(settings, rules, outbox)
         self.after_visit = AfterVisit(settings, rules, outbox)
         self.away = AwayNotes(settings, rules, outbox)
+        self.opening = CaseOpening(settings, rules, outbox, self.endorsement, self.matching)
         self.staff = StaffCommands(settings, rules, outbox, self.endorsement, self.consent, self.matching, self.after_visit)
 
     def due_work_handlers(self) -> dict[str, Handler]:
@@ -110,9 +84,20 @@ class Workflow:
         """Apply ``mail`` to the cases and record it; the caller commits."""
         if classification.kind is Kind.FORM and classification.form is not None:
             try:
-                return self._open_case(session, mail, classification.form, position, now)
+                return self.opening.open(session, mail, classification.form, position, now)
             except FormProblem as problem:
                 return self.set_aside(session, position, now, reason=str(problem), mail=mail, form=classification.form)
+
+        if classification.kind in (Kind.CASE_MAIL, Kind.STAFF_COMMANDS, Kind.UNKNOWN):
+            failure = authentication_failure(mail, self.settings.mailbox.trusted_authserv_id)
+            if failure is not None:
+                reason = (
+                    f"The message claims to come from {mail.sender_address}, but the alliance's mail server found "
+                    f"{failure.describe()}, so it may be forged. mailbot has not acted on it; check with the sender by phone."
+                )
+                log.warning("FORGED? %s from %s: %s", mail.describe(), mail.sender_address, failure.describe())
+                route = find_route(session, mail, self.settings.alliance.address)
+                return self.set_aside(session, position, now, reason=reason, mail=mail, case=route.case if route else None)
 
         if classification.kind is Kind.CASE_MAIL:
             return self._handle_case_mail(session, mail, position, now)
@@ -124,7 +109,7 @@ class Workflow:
         if classification.kind is Kind.AUTOMATIC:
             route = find_route(session, mail, self.settings.alliance.address)
             if route is not None:
-                inbound = _record_inbound(session, position, now, mail, outcome="automatic", case=route.case)
+                inbound = record_inbound(session, position, now, mail, outcome="automatic", case=route.case)
                 self.away.note(session, route.case, mail, now, inbound.id)
                 return Outcome(Destination.PROCESSED, "automatic", case_reference=route.case.reference)
 
@@ -155,7 +140,7 @@ class Workflow:
 
         case = bounced.case
         address = bounce.recipients[0] if bounce.recipients else bounced.recipient
-        inbound = _record_inbound(session, position, now, mail, outcome="bounce", case=case)
+        inbound = record_inbound(session, position, now, mail, outcome="bounce", case=case)
         if bounce.delayed_only:
             if case is not None:
                 record(session, case, "delivery_delayed", now, actor=None, inbound_id=inbound.id, to=address, reason=bounce.reason, purpose=bounced.purpose)
@@ -190,7 +175,7 @@ class Workflow:
             return self.set_aside(session, position, now, reason=reason, mail=mail)
 
         case = route.case if route is not None else None
-        inbound = _record_inbound(session, position, now, mail, outcome="commands", case=case)
+        inbound = record_inbound(session, position, now, mail, outcome="commands", case=case)
         if case is not None:
             record(session, case, "email_received", now, actor=mail.sender_address, inbound_id=inbound.id, message_id=mail.message_id, subject=mail.subject)
         self.staff.apply(session, case, reading, mail, now, inbound.id)
@@ -213,7 +198,7 @@ class Workflow:
 
         answers_feedback_request = route.answered is None or route.answered_purpose in FEEDBACK_PURPOSES
         if answers_feedback_request and self.after_visit.awaits_feedback_from(case, sender):
-            inbound = _record_inbound(session, position, now, mail, outcome="feedback", case=case)
+            inbound = record_inbound(session, position, now, mail, outcome="feedback", case=case)
             record(session, case, "email_received", now, actor=sender, inbound_id=inbound.id, message_id=mail.message_id, subject=mail.subject)
             answered = route.answered.visit if route.answered is not None else None
             self.after_visit.receive_feedback(session, case, mail, _new_words(mail), now, inbound.id, answered)
@@ -227,7 +212,7 @@ class Workflow:
             )
             return self.set_aside(session, position, now, reason=reason, mail=mail, case=case)
 
-        inbound = _record_inbound(session, position, now, mail, outcome="reply_applied", case=case)
+        inbound = record_inbound(session, position, now, mail, outcome="reply_applied", case=case)
         record(session, case, "email_received", now, actor=sender, inbound_id=inbound.id, message_id=mail.message_id, subject=mail.subject)
         reading = read_answer(_body_text(mail))
         if reading.answer is Answer.UNCLEAR:
@@ -245,10 +230,17 @@ class Workflow:
         has no visit still to come that it could be for.
         """
         commands = read_commands(_new_words(mail))
-        documents = attached_documents(mail.raw)
+        files = read_attachments(mail.raw, self.settings.mailbox.max_attachment_bytes)
+        documents = files.documents
         today = now.astimezone(self.settings.zone).date()
-        if commands.empty and not documents:
+        if commands.empty and not documents and not files.refused:
             return None
+        if files.refused:
+            self._explain_refused_files(session, case, mail, files.refused, now)
+        if commands.empty and not documents:
+            refused = "; ".join(f"{file.filename}: {file.reason}" for file in files.refused)
+            reason = f"{mail.sender_address} sent files about case {case.reference} that mailbot will not pass on ({refused}). They have been asked for a document instead."
+            return self.set_aside(session, position, now, reason=reason, mail=mail, case=case)
         if commands.empty and (case.state != SCHEDULED or next_scheduled_visit(case, today) is None):
             reason = (
                 f"{case.pst.email} sent files about case {case.reference}, but the case has no visit still to come, "
@@ -256,7 +248,7 @@ class Workflow:
             )
             return self.set_aside(session, position, now, reason=reason, mail=mail, case=case)
 
-        inbound = _record_inbound(session, position, now, mail, outcome="commands" if not commands.empty else "plan_received", case=case)
+        inbound = record_inbound(session, position, now, mail, outcome="commands" if not commands.empty else "plan_received", case=case)
         record(session, case, "email_received", now, actor=mail.sender_address, inbound_id=inbound.id, message_id=mail.message_id, subject=mail.subject)
         if not commands.empty:
             self.staff.apply(session, case, commands, mail, now, inbound.id, allowed=PST_COMMANDS)
@@ -265,6 +257,13 @@ class Workflow:
             record(session, case, "plan_not_used", now, actor=mail.sender_address, inbound_id=inbound.id, files=", ".join(d.filename for d in documents))
             log.info("PLAN NOT USED %s: %s sent files but there is no visit to come", case.reference, mail.sender_address)
         return Outcome(Destination.PROCESSED, inbound.outcome, case_reference=case.reference)
+
+    def _explain_refused_files(self, session: Session, case: Case, mail: InboundMail, refused: list[RefusedFile], now: datetime) -> None:
+        """Tell the sender which files were not passed on and why, politely, so they can send a document instead."""
+        context = {"case": case, "refused": refused, "limit_mb": self.settings.mailbox.max_attachment_bytes / 1_000_000}
+        recipient = Recipient(mail.sender_address, mail.sender_name or None)
+        self.outbox.queue(session, purpose="files_refused_notice", recipient=recipient, context=context, now=now, case=case, in_reply_to=mail.message_id)
+        log.info("REFUSED files from %s on %s: %s", mail.sender_address, case.reference, ", ".join(file.filename for file in refused))
 
     def _question_answered(self, route: Route, sender: str) -> ChasedQuestion | None:
         """Return the question this reply answers: its case waits for the sender's YES or NO to it."""
@@ -293,7 +292,7 @@ class Workflow:
         Automatic mail and the bot's own mail are set aside without a notice, so
         that no exchange of automatic emails can start.
         """
-        inbound = _record_inbound(session, position, now, mail, outcome="set_aside", reason=reason, sha256=raw_sha256, case=case)
+        inbound = record_inbound(session, position, now, mail, outcome="set_aside", reason=reason, sha256=raw_sha256, case=case)
         if case is not None:
             record(session, case, "email_set_aside", now, actor=mail.sender_address if mail else None, inbound_id=inbound.id, subject=mail.subject if mail else None, reason=reason)
         if notify:
@@ -316,173 +315,11 @@ class Workflow:
 
     def record_duplicate(self, session: Session, mail: InboundMail, position: MailboxPosition, now: datetime) -> Outcome:
         """Record a second copy of a message already handled; it changes nothing."""
-        _record_inbound(session, position, now, mail, outcome="duplicate", reason="a copy of a message already handled")
+        record_inbound(session, position, now, mail, outcome="duplicate", reason="a copy of a message already handled")
         log.info("DUPLICATE %s uid=%s: already handled, nothing changed", mail.describe(), position.uid)
         return Outcome(Destination.PROCESSED, "duplicate")
 
-    def _open_case(
-        self, session: Session, mail: InboundMail, reading: FormReading, position: MailboxPosition, now: datetime
-    ) -> Outcome:
-        problems = _form_problems(reading, self.rules)
-        if problems:
-            raise FormProblem(problems)
 
-        case = _new_case(reading, now)
-        case.reference = next_reference(session, now.astimezone(self.settings.zone).year)
-        session.add(case)
-        inbound = _record_inbound(session, position, now, mail, outcome="case_opened", case=case)
-        session.add(
-            CaseEvent(
-                case=case,
-                at=now,
-                event="case_opened",
-                actor=case.requester_email,
-                inbound_message_id=inbound.id,
-                details={"state": case.state, "message_id": mail.message_id, "sender": mail.sender_address},
-            )
-        )
-
-        self._queue_opening_emails(session, case, now)
-        log.info("OPEN %s from %s: %s for %s, state=%s", case.reference, mail.describe(), case.requester_email, case.school, case.state)
-        return Outcome(Destination.PROCESSED, "case_opened", case_reference=case.reference)
-
-    def _queue_opening_emails(self, session: Session, case: Case, now: datetime) -> None:
-        context = {
-            "case": case,
-            "state_label": self.rules.state_label(case.state),
-            "needs_endorsement": _needs_endorsement(case),
-            "possible_repeat": _possible_repeat(session, case),
-        }
-
-        self.outbox.queue(
-            session,
-            purpose="request_acknowledgement",
-            recipient=Recipient(case.requester_email, case.requester_name),
-            context=context,
-            now=now,
-            case=case,
-            auto_submitted=AUTO_REPLIED,
-        )
-        if _needs_endorsement(case):
-            self.endorsement.request(session, case, now)
-        else:
-            self.matching.offer(session, case, now)
-
-        staff = dict.fromkeys(a.lower() for a in (self.settings.alliance.business_manager, self.settings.alliance.strategic_lead))
-        for address in staff:
-            self.outbox.queue(session, purpose="new_request_notice", recipient=Recipient(address), context=context, now=now, case=case)
-
-
-def _form_problems(reading: FormReading, rules: Rules) -> str:
-    """Describe in plain words why a form cannot become a case, or return ''."""
-    sentences = []
-    if reading.missing:
-        labels = ", ".join(f'"{label}"' for label in reading.missing)
-        sentences.append(f"The PST request form is missing required information: {labels}.")
-    sentences.extend(f"{problem}." if not problem.endswith(".") else problem for problem in reading.invalid)
-
-    fields = reading.fields
-    names_someone_else = bool(fields["headteacher_name"]) and (
-        fields["headteacher_name"].casefold() != fields["requester_name"].casefold()
-    )
-    if names_someone_else and not fields["headteacher_email"]:
-        sentences.append(
-            f'The form names a headteacher ({fields["headteacher_name"]}) but gives no headteacher email, '
-            "so the headteacher cannot be asked to endorse the request."
-        )
-    if names_someone_else and fields["headteacher_email"].casefold() == fields["requester_email"].casefold():
-        sentences.append(
-            f'The form names a headteacher ({fields["headteacher_name"]}) but gives the requester\'s own email '
-            "address for them, so the headteacher cannot be asked to endorse the request."
-        )
-    return " ".join(sentences)
-
-
-def _new_case(reading: FormReading, now: datetime) -> Case:
-    fields = reading.fields
-    requester_is_head = not fields["headteacher_email"] or (
-        fields["headteacher_email"].casefold() == fields["requester_email"].casefold()
-    )
-    if requester_is_head:
-        headteacher_name = fields["headteacher_name"] or fields["requester_name"]
-        headteacher_email = fields["requester_email"]
-    else:
-        headteacher_name = fields["headteacher_name"] or None
-        headteacher_email = fields["headteacher_email"]
-
-    return Case(
-        state="awaiting_match" if requester_is_head else "awaiting_endorsement",
-        school=fields["school"],
-        requester_name=fields["requester_name"],
-        requester_email=fields["requester_email"],
-        headteacher_name=headteacher_name,
-        headteacher_email=headteacher_email,
-        visiting_teacher_name=fields["visiting_teacher_name"] or None,
-        visiting_teacher_email=fields["visiting_teacher_email"] or None,
-        initiated_by=fields["initiated_by"] or None,
-        context=fields["context"] or None,
-        reason=fields["reason"] or None,
-        objectives=fields["objectives"] or None,
-        created_at=now,
-        updated_at=now,
-    )
-
-
-def _possible_repeat(session: Session, case: Case) -> str | None:
-    """Return the reference of an open case with the same requester and objectives, if there is one.
-
-    The website lets a form be sent twice, and a second case for the same
-    request would ask headteachers twice, so staff are warned. Both cases are
-    kept because a school may really want a second visit.
-    """
-    earlier = session.scalars(
-        select(Case.reference)
-        .where(
-            func.lower(Case.requester_email) == case.requester_email.lower(),
-            Case.objectives == case.objectives,
-            Case.state.not_in(CLOSED_STATES),
-            Case.id != case.id,
-        )
-        .order_by(Case.id)
-        .limit(1)
-    ).first()
-    if earlier:
-        log.info("REPEAT %s looks like a repeat of %s", case.reference, earlier)
-    return earlier
-
-
-def _needs_endorsement(case: Case) -> bool:
-    return case.headteacher_email.casefold() != case.requester_email.casefold()
-
-
-def _record_inbound(
-    session: Session,
-    position: MailboxPosition,
-    now: datetime,
-    mail: InboundMail | None,
-    *,
-    outcome: str,
-    reason: str | None = None,
-    case: Case | None = None,
-    sha256: str | None = None,
-) -> InboundMessage:
-    inbound = InboundMessage(
-        folder=position.folder,
-        uidvalidity=position.uidvalidity,
-        uid=position.uid,
-        message_id=mail.message_id if mail else None,
-        sha256=mail.sha256 if mail else (sha256 or ""),
-        size_bytes=position.size_bytes,
-        sender=mail.sender_address if mail else None,
-        subject=mail.subject if mail else None,
-        recorded_at=now,
-        outcome=outcome,
-        reason=reason,
-        case=case,
-    )
-    session.add(inbound)
-    session.flush()
-    return inbound
 
 
 def _bounced_email(session: Session, bounce: Bounce, bot_domain: str) -> OutboxEmail | None:

@@ -204,9 +204,25 @@ def test_same_form_twice_opens_one_case(config: Path, imap_account: Account, smt
     assert folder_counts(imap_account) == {"INBOX": 0, "Processed": 2, "Needs attention": 0}
 
 
-def test_repeat_form_flagged_to_staff(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+def test_resubmitted_form_opens_no_case(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    # The website sends a second submission with its own Message-ID but every answer the same.
     first = form_bytes(HEADTEACHER_FORM)
     second = first.replace(b"Message-ID: <", b"Message-ID: <again-", 1)
+    append(imap_account, first, second)
+
+    run_once(config, NOW)
+
+    [row] = cases(config)
+    history = case(config, row["reference"])["history"]
+    assert [entry["event"] for entry in history if entry["event"] == "form_resubmitted"] == ["form_resubmitted"]
+    assert len(smtp_sink.messages) == 5
+    assert folder_counts(imap_account) == {"INBOX": 0, "Processed": 2, "Needs attention": 0}
+
+
+def test_repeat_form_flagged_to_staff(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    # The same requester and objectives, but another visiting teacher: perhaps a second visit, so staff decide.
+    first = form_bytes(HEADTEACHER_FORM)
+    second = first.replace(b"Message-ID: <", b"Message-ID: <again-", 1).replace(b"Rory McAllister", b"Rory McAlister")
     append(imap_account, first, second)
 
     run_once(config, NOW)

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from mailbot.config import load_settings
 from mailbot.daemon import Daemon
-from mailbot.embedded import free_port
+from mailbot.embedded import SmtpSink, free_port
 from mailbot.errors import MailboxError
 from mailbot.outbox import Recipient
 from mailbot.store.models import Case, CaseEvent, OutboxEmail
@@ -248,4 +248,79 @@ def test_outbox_sent_while_inbox_unreachable(tmp_path, pymap_account, sqlite_url
         daemon.run_once(NOW)
 
     assert len(handler.accepted) == 1
+    daemon.close()
+
+
+def _queue_to(daemon: Daemon, address: str, name: str | None = None) -> int:
+    with daemon.sessions.begin() as session:
+        email = daemon.outbox.queue(
+            session,
+            purpose="attention_notice",
+            recipient=Recipient(address, name),
+            context={"reason": "test", "sender": "x@y.example", "subject": "s", "received": NOW, "folder": "Needs attention", "requester": None},
+            now=NOW,
+        )
+        return email.id
+
+
+def test_hourly_limit_holds_the_rest(tmp_path, pymap_account, sqlite_url, smtp_server, monkeypatch) -> None:
+    monkeypatch.setenv("MAILBOT_OUTBOX__MAX_PER_RECIPIENT_PER_HOUR", "3")
+    controller, handler = smtp_server
+    daemon = _daemon(tmp_path, pymap_account, controller.port, sqlite_url)
+    ids = [_queue_to(daemon, "head@school.example") for _ in range(5)]
+    other = _queue_to(daemon, "someone.else@school.example")
+
+    first = asyncio.run(daemon.sender.send_due(NOW))
+
+    assert first.sent == 4
+    assert [_email(daemon, email_id).status for email_id in ids] == ["sent", "sent", "sent", "queued", "queued"]
+    assert _email(daemon, other).status == "sent"
+    assert _email(daemon, ids[3]).next_attempt_at == NOW + timedelta(hours=1)
+    assert asyncio.run(daemon.sender.send_due(NOW + timedelta(minutes=59))).sent == 0
+    assert asyncio.run(daemon.sender.send_due(NOW + timedelta(hours=1, minutes=1))).sent == 2
+    daemon.close()
+
+
+def test_non_ascii_address_sent_with_smtputf8(tmp_path, pymap_account, sqlite_url) -> None:
+    with SmtpSink(smtputf8=True) as sink:
+        config = write_config(tmp_path, pymap_account, sink, sqlite_url)
+        daemon = Daemon(load_settings(config))
+        email_id = _queue_to(daemon, "zoë.ødegård@école.example", "Zoë Ødegård")
+
+        asyncio.run(daemon.sender.send_due(NOW))
+
+        assert _email(daemon, email_id).status == "sent"
+        [received] = sink.messages
+        assert received.rcpt_tos == ("zoë.ødegård@école.example",)
+        assert "To: \"Zoë Ødegård\" <zoë.ødegård@école.example>".encode() in received.content
+        daemon.close()
+
+
+def test_non_ascii_address_without_smtputf8_reported(tmp_path, pymap_account, sqlite_url) -> None:
+    with SmtpSink(smtputf8=False) as sink:
+        config = write_config(tmp_path, pymap_account, sink, sqlite_url)
+        daemon = Daemon(load_settings(config))
+        email_id = _queue_to(daemon, "zoë@école.example")
+
+        asyncio.run(daemon.sender.send_due(NOW))
+        # The notice to the business manager is queued by the failure, so the next pass sends it.
+        asyncio.run(daemon.sender.send_due(NOW))
+
+        email = _email(daemon, email_id)
+        assert email.status == "failed"
+        assert "does not offer SMTPUTF8" in email.last_error
+        assert [item.rcpt_tos for item in sink.messages] == [("bm@star-tsa.example",)]
+        daemon.close()
+
+
+def test_line_break_in_name_adds_no_header(tmp_path, pymap_account, sqlite_url, smtp_server) -> None:
+    controller, handler = smtp_server
+    daemon = _daemon(tmp_path, pymap_account, controller.port, sqlite_url)
+
+    email_id = _queue_to(daemon, "head@school.example", "Mrs Ward\r\nBcc: everyone@elsewhere.example")
+
+    content = _email(daemon, email_id).content
+    headers = content.split(b"\r\n\r\n", 1)[0]
+    assert b"\r\nBcc:" not in headers
+    assert b"To: \"Mrs WardBcc: everyone@elsewhere.example\" <head@school.example>" in headers
     daemon.close()

@@ -1,0 +1,70 @@
+"""Read the receiving mail host's Authentication-Results (RFC 8601) to catch forged senders.
+
+Only headers written by the alliance's own receiving host count, named by its
+authserv-id in the settings, because anyone can add such a header to a
+message before sending it. A message counts as forged when that host found
+DMARC, DKIM or SPF failing for the domain in its From address.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from dataclasses import dataclass
+
+from mailbot.message import InboundMail
+
+FAILING_RESULTS = ("fail", "permerror")
+RESULT = re.compile(r"\b(dmarc|dkim|spf)\s*=\s*([a-z]+)\b([^;]*)", re.IGNORECASE)
+PROPERTY = re.compile(r"\b(header\.from|header\.d|header\.i|smtp\.mailfrom|smtp\.helo)\s*=\s*([^\s;()]+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AuthenticationFailure:
+    """A check the receiving host found failing, in words for the business manager."""
+
+    method: str
+    result: str
+    domain: str
+
+    def describe(self) -> str:
+        return f"{self.method.upper()} {self.result} for {self.domain}"
+
+
+def authentication_failure(mail: InboundMail, trusted_authserv_id: str) -> AuthenticationFailure | None:
+    """Return the first DMARC, DKIM or SPF failure the trusted host found for the From domain, or None.
+
+    Returns None when ``trusted_authserv_id`` is empty, so that an alliance
+    whose mail host writes no such header is not locked out.
+    """
+    if not trusted_authserv_id:
+        return None
+    from_domain = mail.sender_address.rpartition("@")[2].lower()
+    if not from_domain:
+        return None
+
+    for header in _authentication_headers(mail.raw):
+        authserv_id, _, results = header.partition(";")
+        # The authserv-id may be followed by a version number, as in "mx.example.org 1".
+        if authserv_id.split()[:1] != [trusted_authserv_id.lower()]:
+            continue
+        for match in RESULT.finditer(results):
+            method, result, properties = match.group(1).lower(), match.group(2).lower(), match.group(3)
+            if result not in FAILING_RESULTS:
+                continue
+            domains = {_domain_of(value) for _, value in PROPERTY.findall(properties)}
+            # A result about another domain, such as a mailing list's DKIM signature, says nothing about the sender.
+            if domains and from_domain not in domains:
+                continue
+            return AuthenticationFailure(method, result, from_domain)
+    return None
+
+
+def _authentication_headers(raw: bytes) -> list[str]:
+    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    return [" ".join(str(value).split()).lower() for value in message.get_all("Authentication-Results") or []]
+
+
+def _domain_of(value: str) -> str:
+    return value.strip().strip('"<>').rpartition("@")[2].lower()
