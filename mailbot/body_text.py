@@ -1,10 +1,11 @@
 """Decode the text of an email's body, whatever its declared character set says.
 
 Mail programs often declare charsets wrongly: "utf-8" on Windows-1252
-bytes, misspellings such as "win-1252" or "utf8", names no codec knows. Each text part is decoded with its declared
-charset when that works, then as UTF-8, then as Windows-1252, which can
-decode nearly any bytes; only bytes that none of these can read become
-U+FFFD. Parts that are attachments, and emails attached inside, are skipped.
+bytes, misspellings such as "win-1252" or "utf8", names no codec knows.
+Each text part is decoded with its declared charset when that works, then
+as UTF-8, then as Windows-1252, which can decode nearly any bytes; only
+bytes that none of these can read become U+FFFD. Parts that are
+attachments, and emails attached inside, are skipped.
 """
 
 from __future__ import annotations
