@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from mailbot.cli_ledger import ledger
 from mailbot.cli_pst import pst
+from mailbot.cli_status import status
 from mailbot.cli_common import config_option, configure_logging, echo_listing, load_settings_or_exit, open_sessions
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
@@ -111,6 +112,7 @@ def case(reference: str, config_path: Path, as_json: bool) -> None:
 
 main.add_command(pst)
 main.add_command(ledger)
+main.add_command(status)
 
 
 @main.command()

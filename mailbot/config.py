@@ -153,7 +153,7 @@ class OutboxSettings(Section):
         48.0, gt=0, description="Hours to keep retrying an email the SMTP server deferred (4xx) or could not take."
     )
     max_per_recipient_per_hour: int = Field(
-        20, ge=1, description="At most this many emails go to one address in an hour; the rest wait, so no loop can flood anyone."
+        20, ge=1, description="At most this many emails go to one address in an hour, ten times that for staff; the rest wait, so no loop can flood anyone."
     )
 
 

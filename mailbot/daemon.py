@@ -19,7 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from mailbot.config import Settings
 from mailbot.duework import DueWorkSweep, SweepReport
-from mailbot.errors import MailboxError
+from mailbot.errors import MailboxError, MailbotError
 from mailbot.intake import Intake, IntakeReport
 from mailbot.mailbox import CONNECTION_ERRORS, Mailbox
 from mailbot.outbox import Outbox
@@ -29,6 +29,7 @@ from mailbot.ruleset import load_rules
 from mailbot.sender import OutboxSender, SendReport
 from mailbot.store.database import create_database_engine, session_factory, upgrade_schema
 from mailbot.watcher import IdleWatcher
+from mailbot.work_lock import WorkLock
 from mailbot.workflow import Workflow
 
 log = logging.getLogger("mailbot.daemon")
@@ -68,12 +69,27 @@ class Daemon:
         self.intake = Intake(settings, self.rules, self.sessions, self.workflow)
         self.sender = OutboxSender(settings, self.sessions, self.outbox)
         self.sweep = DueWorkSweep(self.sessions, self.workflow.due_work_handlers())
+        self.work_lock = WorkLock(self.engine)
 
     def close(self) -> None:
+        self.work_lock.release()
         self.engine.dispose()
 
     def run_once(self, now: datetime | None = None) -> PassReport:
-        """Read the inbox and send the outbox once; ``now`` fixes the clock for the whole pass."""
+        """Read the inbox and send the outbox once; ``now`` fixes the clock for the whole pass.
+
+        Raises MailbotError when another daemon holds the work lock, so that a
+        pass by hand never runs beside the service.
+        """
+        if not self.work_lock.try_acquire():
+            raise MailbotError("another mailbot is working on this database (it holds the work lock); stop it first, or let it do the pass")
+        try:
+            self.sender.recover_interrupted(now or utc_now())
+            return self._pass(now)
+        finally:
+            self.work_lock.release()
+
+    def _pass(self, now: datetime | None) -> PassReport:
         clock: Callable[[], datetime] = (lambda: now) if now is not None else utc_now
 
         try:
@@ -120,6 +136,10 @@ class DaemonLoop:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stopped.set)
 
+        if not await self._wait_for_work_lock(stopped):
+            log.info("STOPPED mailbot while on standby")
+            return
+
         self.scheduler = AsyncIOScheduler(
             timezone=timezone.utc,
             # Interval jobs that were missed while busy run once, late, instead of being dropped.
@@ -139,6 +159,24 @@ class DaemonLoop:
         await stopped.wait()
         log.info("STOP requested; finishing the message in hand")
         await self._shutdown(watcher)
+
+    async def _wait_for_work_lock(self, stopped: asyncio.Event) -> bool:
+        """Wait as a standby until this daemon holds the work lock; return False if asked to stop first."""
+        lock = self.daemon.work_lock
+        if lock.try_acquire():
+            await asyncio.to_thread(self.daemon.sender.recover_interrupted, utc_now())
+            return True
+        log.warning("STANDBY another mailbot holds the work lock on this database; checking every %d s", self.settings.mailbox.poll_interval_seconds)
+        while not stopped.is_set():
+            try:
+                await asyncio.wait_for(stopped.wait(), timeout=self.settings.mailbox.poll_interval_seconds)
+            except TimeoutError:
+                pass
+            if not stopped.is_set() and lock.try_acquire():
+                log.info("LOCK taken over; this mailbot now does the work")
+                await asyncio.to_thread(self.daemon.sender.recover_interrupted, utc_now())
+                return True
+        return False
 
     async def _shutdown(self, watcher: IdleWatcher) -> None:
         self.stop_requested.set()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailbot.classify import classify
@@ -107,11 +107,21 @@ class Intake:
                     return self.workflow.record_duplicate(session, mail, position, now)
                 classification = classify(mail, self.settings.alliance.address, self.rules.form, self.settings.alliance.staff)
                 return self.workflow.handle(session, mail, classification, position, now)
+        except IntegrityError as exc:
+            # Another daemon recorded this mailbox position first; its effect stands and this one was rolled back.
+            recorded = self._recorded_destination(position.uidvalidity, position.uid)
+            if recorded is None:
+                return self._set_aside_after_error(mail, position, now, exc)
+            log.warning("RACE uid=%s was recorded by another mailbot at the same moment; nothing applied twice", position.uid)
+            return Outcome(recorded, "already_recorded")
         except Exception as exc:  # one bad message must not stop the daemon: set it aside and carry on
-            log.exception("ERROR while handling %s uid=%s; setting it aside", mail.describe(), position.uid)
-            reason = f"mailbot failed while handling this message ({type(exc).__name__}: {exc}). It has not been acted on."
-            with self.sessions.begin() as session:
-                return self.workflow.set_aside(session, position, now, reason=reason, mail=mail)
+            return self._set_aside_after_error(mail, position, now, exc)
+
+    def _set_aside_after_error(self, mail: InboundMail, position: MailboxPosition, now: datetime, exc: Exception) -> Outcome:
+        log.error("ERROR while handling %s uid=%s; setting it aside", mail.describe(), position.uid, exc_info=exc)
+        reason = f"mailbot failed while handling this message ({type(exc).__name__}: {exc}). It has not been acted on."
+        with self.sessions.begin() as session:
+            return self.workflow.set_aside(session, position, now, reason=reason, mail=mail)
 
     def _set_aside_too_large(self, fetched: FetchedMessage, position: MailboxPosition, now: datetime) -> Outcome:
         limit = self.settings.mailbox.max_message_bytes

@@ -40,6 +40,9 @@ _HISTORY_STARTS = (
     re.compile(r"^-{2,}\s*Original Message\s*-{2,}", re.IGNORECASE),
     re.compile(r"^_{8,}\s*$"),
     re.compile(r"^From:\s", re.IGNORECASE),
+    # Welsh: "Oddi wrth:" heads Outlook's block, and Gmail writes "Ar ... ysgrifennodd ...:".
+    re.compile(r"^Oddi wrth:\s", re.IGNORECASE),
+    re.compile(r"^Ar .{1,200} ysgrifennodd.{0,200}:\s*$", re.IGNORECASE),
     re.compile(r"^Sent from my ", re.IGNORECASE),
     re.compile(r"^Get Outlook for ", re.IGNORECASE),
     re.compile(r"^--\s*$"),
@@ -59,10 +62,32 @@ _NO = re.compile(
     r"unfortunately|i'?m afraid (not|we)|we can'?t|i can'?t agree|not at this time)\b",
     re.IGNORECASE,
 )
-# Words after a YES that make it conditional, so a person must judge it.
-_HEDGES = re.compile(r"\b(but|unless|until|if|except|however|although|depends|check|speak|spoken|ask)\b", re.IGNORECASE)
+# Words in a YES's first paragraph that make it conditional, so a person must judge it.
+_HEDGES = re.compile(
+    r"\b(but|unless|until|if|except|however|although|though|depends?|depending|dependent|check|speak|spoken|ask|"
+    r"provided|providing|as long as|assuming|subject to|pending|only|conditional|conditions?)\b",
+    re.IGNORECASE,
+)
 # Words after a NO that turn it into an offer; "not until Easter" is still a no for now.
 _NO_HEDGES = re.compile(r"\b(unless|if|depends|except)\b", re.IGNORECASE)
+# Words in a YES's first paragraph that take it back, as in "Yes, unfortunately we can't this term".
+_NEGATIVE_WORDS = re.compile(r"\b(can'?t|cannot|unable|unfortunately|rather not|won'?t be able|not possible)\b", re.IGNORECASE)
+# A YES word turned round by "not": "Absolutely not", "Of course not", "OK no".
+_YES_WORD_THEN_NOT = re.compile(r"^(absolutely|certainly|of course|definitely|ok|okay)\W*\s*(not|no)\b", re.IGNORECASE)
+# A NO word that means yes: "No problem", "No objection", "Not at all, happy to help".
+_NO_WORD_MEANING_YES = re.compile(r"^(no (problem|problems|worries|objections?|issues?)|not a problem|not at all)\b", re.IGNORECASE)
+# Answers that are no answer yet.
+_UNDECIDED = re.compile(r"^(n/?a|tbc|tbd|maybe|possibly|perhaps|not sure|unsure)\b", re.IGNORECASE)
+# Lines above the answer that are not part of it: greetings, security labels, external-sender banners.
+_PREAMBLE = re.compile(
+    r"^((hi|hello|hiya|dear|good (morning|afternoon|evening)|morning|afternoon)\b[^.!?]{0,40}[,!.]?|"
+    r"(official|official[- ]sensitive|unclassified|confidential|internal|public)|"
+    r"\[?(caution|external|warning|notice)\]?\s*[:\-].{0,300}|"
+    r"this (e-?mail|message) (originated|came|was sent) from outside.{0,300})$",
+    re.IGNORECASE,
+)
+# An apology in front of the answer: "Sorry for the slow reply - yes, please go ahead."
+_APOLOGY = re.compile(r"^(sorry|apologies)\b[^-\u2013\u2014,.!;]{0,60}[-\u2013\u2014,.!;]+\s*", re.IGNORECASE)
 
 
 def new_text(body: str) -> str:
@@ -89,21 +114,45 @@ def new_text(body: str) -> str:
 
 
 def read_answer(body: str) -> ReadAnswer:
-    """Read YES, NO or UNCLEAR from the first words of the reply's own text."""
+    """Read YES, NO or UNCLEAR from the first words of the reply's own text.
+
+    Greetings, security labels and banners above the answer are skipped, and
+    so is an apology in front of it. A question, a condition or a word that
+    takes the answer back, anywhere in the first paragraph, makes it unclear,
+    so that a person decides.
+    """
     text = new_text(body)
-    first = _first_sentence(text)
+    answer = _answer_text(text)
+    first = _APOLOGY.sub("", _first_sentence(answer))
     if not first:
         return ReadAnswer(Answer.UNCLEAR, text)
+    paragraph = re.split(r"\n\s*\n", answer, maxsplit=1)[0]
 
-    says_yes = bool(_YES.match(first))
-    says_no = bool(_NO.match(first))
+    if "?" in first or _UNDECIDED.match(first):
+        return ReadAnswer(Answer.UNCLEAR, text)
+    if _YES_WORD_THEN_NOT.match(first):
+        says_yes, says_no = False, True
+    elif _NO_WORD_MEANING_YES.match(first):
+        says_yes, says_no = True, False
+    else:
+        says_yes, says_no = bool(_YES.match(first)), bool(_NO.match(first))
+
     if says_yes == says_no:
         return ReadAnswer(Answer.UNCLEAR, text)
-    if says_yes and (_HEDGES.search(first) or _contradicted(text)):
+    if says_yes and (_HEDGES.search(paragraph) or _NEGATIVE_WORDS.search(paragraph) or _contradicted(answer)):
         return ReadAnswer(Answer.UNCLEAR, text)
-    if says_no and (_NO_HEDGES.search(first) or _contradicted(text)):
+    if says_no and (_NO_HEDGES.search(first) or _contradicted(answer)):
         return ReadAnswer(Answer.UNCLEAR, text)
     return ReadAnswer(Answer.YES if says_yes else Answer.NO, text)
+
+
+def _answer_text(text: str) -> str:
+    """Return the text from its first line that is not a greeting, label or banner."""
+    lines = text.splitlines()
+    start = 0
+    while start < len(lines) and (not lines[start].strip() or _PREAMBLE.match(lines[start].strip().replace("\u2019", "'"))):
+        start += 1
+    return "\n".join(lines[start:]).strip()
 
 
 def _contradicted(text: str) -> bool:
@@ -114,7 +163,9 @@ def _contradicted(text: str) -> bool:
     """
     first_paragraph = re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0]
     starts = [_first_sentence(line) for line in first_paragraph.splitlines() if line.strip()]
-    return any(_YES.match(start) for start in starts) and any(_NO.match(start) for start in starts)
+    says_yes = any((_YES.match(start) and not _YES_WORD_THEN_NOT.match(start)) or _NO_WORD_MEANING_YES.match(start) for start in starts)
+    says_no = any((_NO.match(start) and not _NO_WORD_MEANING_YES.match(start)) or _YES_WORD_THEN_NOT.match(start) for start in starts)
+    return says_yes and says_no
 
 
 def _first_sentence(text: str) -> str:

@@ -29,6 +29,9 @@ from mailbot.store.models import Case, CaseEvent, OutboxEmail, Visit
 log = logging.getLogger("mailbot.outbox")
 
 QUEUED = "queued"
+# Claimed by a sender for one attempt; a claim left by a crash expires and the email is sent again.
+SENDING = "sending"
+WAITING = (QUEUED, SENDING)
 SENT = "sent"
 FAILED = "failed"
 

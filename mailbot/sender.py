@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import aiosmtplib
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailbot.config import Settings
-from mailbot.outbox import FAILED, QUEUED, SENT, Outbox, Recipient
+from mailbot.outbox import FAILED, QUEUED, SENDING, SENT, WAITING, Outbox, Recipient
 from mailbot.store.models import CaseEvent, OutboxEmail
 
 log = logging.getLogger("mailbot.send")
@@ -26,6 +26,10 @@ log = logging.getLogger("mailbot.send")
 FIRST_RETRY_DELAY = timedelta(minutes=1)
 MAX_RETRY_DELAY = timedelta(hours=1)
 ONE_HOUR = timedelta(hours=1)
+# Staff receive a notice for every request, so their hourly ceiling is this many times the usual one.
+STAFF_LIMIT_FACTOR = 10
+# How long a claim on an email lasts; an attempt takes seconds, so only a crash lets one run out.
+CLAIM_LEASE = timedelta(minutes=10)
 BATCH_SIZE = 100
 FAILURE_NOTICE = "delivery_failure_notice"
 
@@ -67,10 +71,26 @@ class OutboxSender:
             await _quit_quietly(smtp)
         return report
 
+    def recover_interrupted(self, now: datetime) -> int:
+        """Queue again the emails whose sending a crash interrupted; return how many.
+
+        Call it only while holding the work lock, when no other sender can be
+        mid-attempt. The server may have accepted such an email just before
+        the crash, so the copy sent now has the same Message-ID and can be
+        recognised as a repeat.
+        """
+        with self.sessions.begin() as session:
+            count = session.execute(
+                update(OutboxEmail).where(OutboxEmail.status == SENDING).values(status=QUEUED, next_attempt_at=now)
+            ).rowcount
+        if count:
+            log.warning("RESEND %d email(s) whose sending was interrupted; each keeps its Message-ID", count)
+        return count
+
     def count_waiting(self) -> int:
         """Return how many emails are still queued, whether due now or waiting for a retry."""
         with self.sessions() as session:
-            return session.scalar(select(func.count()).select_from(OutboxEmail).where(OutboxEmail.status == QUEUED)) or 0
+            return session.scalar(select(func.count()).select_from(OutboxEmail).where(OutboxEmail.status.in_(WAITING))) or 0
 
     @property
     def _where(self) -> str:
@@ -80,7 +100,7 @@ class OutboxSender:
         with self.sessions() as session:
             query = (
                 select(OutboxEmail.id)
-                .where(OutboxEmail.status == QUEUED, OutboxEmail.next_attempt_at <= now)
+                .where(OutboxEmail.status.in_(WAITING), OutboxEmail.next_attempt_at <= now)
                 .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
                 .limit(BATCH_SIZE)
             )
@@ -103,10 +123,17 @@ class OutboxSender:
         return smtp
 
     async def _send_one(self, smtp: aiosmtplib.SMTP, email_id: int, now: datetime, report: SendReport) -> None:
-        with self.sessions() as session:
-            email = session.get(OutboxEmail, email_id)
-            if email is None or email.status != QUEUED:
+        # The claim is committed before the attempt, so that no other sender takes the same email meanwhile.
+        # After a crash mid-send the claim expires and the email goes again with its same Message-ID.
+        with self.sessions.begin() as session:
+            claimed = session.execute(
+                update(OutboxEmail)
+                .where(OutboxEmail.id == email_id, OutboxEmail.status.in_(WAITING), OutboxEmail.next_attempt_at <= now)
+                .values(status=SENDING, next_attempt_at=now + CLAIM_LEASE)
+            ).rowcount
+            if not claimed:
                 return
+            email = session.get_one(OutboxEmail, email_id)
             recipient, content, message_id = email.recipient, email.content, email.message_id
 
         options: list[str] = []
@@ -143,21 +170,28 @@ class OutboxSender:
         """Hold the email back when its recipient already had the hourly maximum; return whether it was held.
 
         This is the last guard against a loop: whatever goes wrong upstream,
-        no address gets more than ``[outbox] max_per_recipient_per_hour`` emails
-        in an hour. The email keeps its place and goes when the hour allows.
+        no address gets more than ``[outbox] max_per_recipient_per_hour``
+        emails in an hour, or STAFF_LIMIT_FACTOR times that for the alliance's
+        staff. The email keeps its place and goes when the hour allows.
         """
+        alliance = self.settings.alliance
         limit = self.settings.outbox.max_per_recipient_per_hour
+        # The alliance's own staff get a notice for every request, so a busy morning has a higher ceiling for them.
+        if recipient.casefold() in {address.casefold() for address in (*alliance.staff, alliance.business_manager, alliance.strategic_lead)}:
+            limit *= STAFF_LIMIT_FACTOR
         with self.sessions.begin() as session:
+            # A bounced email was still sent, so it counts too.
             sent_times = list(
                 session.scalars(
                     select(OutboxEmail.sent_at)
-                    .where(func.lower(OutboxEmail.recipient) == recipient.lower(), OutboxEmail.status == SENT, OutboxEmail.sent_at > now - ONE_HOUR)
+                    .where(func.lower(OutboxEmail.recipient) == recipient.lower(), OutboxEmail.sent_at.is_not(None), OutboxEmail.sent_at > now - ONE_HOUR)
                     .order_by(OutboxEmail.sent_at)
                 )
             )
             if len(sent_times) < limit:
                 return False
             email = session.get_one(OutboxEmail, email_id)
+            email.status = QUEUED
             email.next_attempt_at = sent_times[len(sent_times) - limit] + ONE_HOUR
         log.warning("HOLD %s to=%s until %s: %d emails to this address in the last hour", email.message_id, recipient, email.next_attempt_at.isoformat(timespec="minutes"), len(sent_times))
         return True
@@ -188,6 +222,7 @@ class OutboxSender:
                 report.failed += 1
                 return
             delay = min(FIRST_RETRY_DELAY * 2 ** (email.attempts - 1), MAX_RETRY_DELAY)
+            email.status = QUEUED
             email.next_attempt_at = now + delay
             report.deferred += 1
         log.warning("RETRY %s in %s: %s", email.message_id, delay, error)

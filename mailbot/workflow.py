@@ -151,6 +151,10 @@ class Workflow:
         bounced.last_error = bounce.reason or "the receiving server returned it"
         if case is not None:
             record(session, case, "recipient_unreachable", now, actor=None, inbound_id=inbound.id, to=address, reason=bounce.reason, purpose=bounced.purpose)
+        if bounced.purpose == "delivery_failure_notice" or self._is_staff(bounced.recipient):
+            # A notice about a returned notice to staff could return in turn, without end.
+            log.warning("BOUNCE %s to staff address %s: %s; recorded, no notice sent", bounced.message_id, address, bounced.last_error)
+            return Outcome(Destination.PROCESSED, "bounce", case_reference=case.reference if case else None)
         self.outbox.queue(
             session,
             purpose="delivery_failure_notice",
@@ -161,6 +165,10 @@ class Workflow:
         )
         log.info("BOUNCE %s to %s: %s", bounced.message_id, address, bounced.last_error)
         return Outcome(Destination.PROCESSED, "bounce", case_reference=case.reference if case else None)
+
+    def _is_staff(self, address: str) -> bool:
+        alliance = self.settings.alliance
+        return address.casefold() in {member.casefold() for member in (*alliance.staff, alliance.business_manager, alliance.strategic_lead)}
 
     def _handle_commands(
         self, session: Session, mail: InboundMail, reading: CommandReading, position: MailboxPosition, now: datetime
@@ -331,7 +339,10 @@ def _bounced_email(session: Session, bounce: Bounce, bot_domain: str) -> OutboxE
 
 
 def _body_text(mail: InboundMail) -> str:
-    return mail.text_plain or html_to_text(mail.text_html or "")
+    # Some programs send an empty plain part beside the HTML that holds the words.
+    if mail.text_plain and mail.text_plain.strip():
+        return mail.text_plain
+    return html_to_text(mail.text_html or "")
 
 
 def _new_words(mail: InboundMail) -> str:

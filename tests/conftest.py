@@ -3,7 +3,9 @@
 Dovecot runs once per session. pymap and the SMTP sink run in process and are
 started fresh for each test. Set MAILBOT_REQUIRE_DOVECOT=1 or
 MAILBOT_REQUIRE_POSTGRES=1 to turn a missing server into a failure instead
-of a skip.
+of a skip. Tests that need one database take ``store_url``: SQLite, or
+PostgreSQL when MAILBOT_TEST_DATABASE=postgresql; tests that take
+``database_url`` run on both.
 """
 
 from __future__ import annotations
@@ -25,6 +27,17 @@ from servers import Account
 from servers.dovecot import DovecotServer
 
 POSTGRES_SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass, keep only the tests whose database the setting changes."""
+    if os.environ.get("MAILBOT_TEST_DATABASE") != "postgresql":
+        return
+    kept = [item for item in items if "store_url" in getattr(item, "fixturenames", ())]
+    deselected = [item for item in items if "store_url" not in getattr(item, "fixturenames", ())]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 def _required(variable: str) -> bool:
@@ -121,6 +134,16 @@ def postgres_url() -> Iterator[str]:
     with admin_engine.connect() as connection:
         connection.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin_engine.dispose()
+
+
+@pytest.fixture
+def store_url(request: pytest.FixtureRequest) -> str:
+    """The database of a test that runs on one: a new SQLite file, or PostgreSQL with MAILBOT_TEST_DATABASE=postgresql."""
+    if os.environ.get("MAILBOT_TEST_DATABASE") == "postgresql":
+        url: str = request.getfixturevalue("postgres_url")
+        return url
+    url = request.getfixturevalue("sqlite_url")
+    return url
 
 
 @pytest.fixture

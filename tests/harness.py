@@ -5,6 +5,8 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import subprocess
+import sys
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
@@ -112,6 +114,12 @@ def mailbot(*arguments: str) -> Result:
     """Run the mailbot command line in process and return its result; fail loudly on a crash."""
     result = CliRunner().invoke(main, list(arguments), catch_exceptions=False)
     return result
+
+
+def start_daemon(config: Path, log_file: Path) -> subprocess.Popen[bytes]:
+    """Start `mailbot run` as its own process, appending its log to ``log_file``; the caller stops it."""
+    with log_file.open("ab") as log:
+        return subprocess.Popen([sys.executable, "-m", "mailbot", "run", "--config", str(config)], stdout=log, stderr=subprocess.STDOUT)
 
 
 def run_once(config: Path, now: str | None = None) -> Result:

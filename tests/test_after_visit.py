@@ -175,8 +175,8 @@ def test_half_days_bad_value_changes_nothing(visited: Path, pymap_account: Accou
     assert sorted(row[7] for row in rows) == ["120.00", "150.00"]
 
 
-def test_second_visit_keeps_case_open(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> None:
-    config = consented_case(tmp_path, pymap_account, smtp_sink, sqlite_url)
+def test_second_visit_keeps_case_open(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, store_url: str) -> None:
+    config = consented_case(tmp_path, pymap_account, smtp_sink, store_url)
     reference = _reference(config)
     append(pymap_account, case_email(reference, PST, "visit: 18/01/2027", tag="first"))
     run_once(config, "2026-10-16T10:00")

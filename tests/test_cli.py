@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,8 +14,8 @@ from mailbot.embedded import SmtpSink, free_port
 
 
 @pytest.fixture
-def config(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> Path:
-    return write_config(tmp_path, pymap_account, smtp_sink, sqlite_url)
+def config(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, store_url: str) -> Path:
+    return write_config(tmp_path, pymap_account, smtp_sink, store_url)
 
 
 def test_cases_table_lists_case(config: Path, pymap_account: Account) -> None:
@@ -81,9 +82,9 @@ def test_bad_config_reported(tmp_path: Path) -> None:
     assert "[alliance]: missing" in result.output
 
 
-def test_unreachable_imap_reported(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> None:
+def test_unreachable_imap_reported(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, store_url: str) -> None:
     closed_port = free_port()
-    config = write_config(tmp_path, replace(pymap_account, port=closed_port), smtp_sink, sqlite_url)
+    config = write_config(tmp_path, replace(pymap_account, port=closed_port), smtp_sink, store_url)
 
     result = mailbot("run", "--config", str(config), "--once")
 
@@ -91,8 +92,8 @@ def test_unreachable_imap_reported(tmp_path: Path, pymap_account: Account, smtp_
     assert f"could not connect to the IMAP server 127.0.0.1:{closed_port}" in result.output
 
 
-def test_wrong_imap_password_reported(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> None:
-    config = write_config(tmp_path, replace(pymap_account, password="not-the-password"), smtp_sink, sqlite_url)
+def test_wrong_imap_password_reported(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, store_url: str) -> None:
+    config = write_config(tmp_path, replace(pymap_account, password="not-the-password"), smtp_sink, store_url)
 
     result = mailbot("run", "--config", str(config), "--once")
 
@@ -102,8 +103,8 @@ def test_wrong_imap_password_reported(tmp_path: Path, pymap_account: Account, sm
     assert "not-the-password" not in result.output
 
 
-def test_cases_listed_without_imap_password(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> None:
-    config = write_config(tmp_path, replace(pymap_account, password=""), smtp_sink, sqlite_url)
+def test_cases_listed_without_imap_password(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, store_url: str) -> None:
+    config = write_config(tmp_path, replace(pymap_account, password=""), smtp_sink, store_url)
 
     listing = mailbot("cases", "--config", str(config))
     running = mailbot("run", "--config", str(config), "--once")
@@ -111,3 +112,36 @@ def test_cases_listed_without_imap_password(tmp_path: Path, pymap_account: Accou
     assert listing.exit_code == 0
     assert running.exit_code == 1
     assert "[mailbox] password is missing" in running.output
+
+
+def test_status_never_polled_is_stale(config: Path) -> None:
+    result = mailbot("status", "--config", str(config))
+
+    assert result.exit_code == 1
+    assert "STALE" in result.output
+    assert "never: the daemon has not finished a pass" in result.output
+
+
+def test_status_after_pass_is_ok(config: Path, pymap_account: Account) -> None:
+    append(pymap_account, form_bytes("html-table.eml"), form_bytes("not-a-form.eml"))
+    run_once(config)
+
+    result = mailbot("status", "--config", str(config), "--json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["stale"] is False
+    assert report["minutes_since_poll"] < 5
+    assert report["outbox_queued"] == 0
+    assert report["set_aside_recent"] == 1
+    assert report["due_work_waiting"] >= 0
+
+
+def test_status_old_poll_is_stale(config: Path) -> None:
+    run_once(config, "2026-10-14T16:00")
+
+    result = mailbot("status", "--config", str(config), "--stale-minutes", "60")
+
+    assert result.exit_code == 1
+    assert "STALE: no successful poll for over 60 minutes" in result.output
+    assert "14/10/2026 4.00pm" in result.output

@@ -23,6 +23,8 @@ from mailbot.workflow import Destination, MailboxPosition
 CORPUS = Path(__file__).parent / "corpus"
 MESSAGES = sorted(CORPUS.glob("*/*.eml"))
 EXPECTATION_KEYS = {"about", "client", "outcome", "case", "intent", "automatic", "bounced", "attachments", "opens_case"}
+# Keys an expectation may add: "events", the case history entries the message must record.
+OPTIONAL_KEYS = {"events"}
 
 # The history events that record an answer, and the answer each records.
 ANSWER_EVENTS = {
@@ -47,7 +49,7 @@ def _expectation(message: Path) -> dict[str, Any]:
     path = message.with_suffix(".toml")
     assert path.exists(), f"{message.name} has no expectation file {path.name} beside it"
     expected = tomllib.loads(path.read_text(encoding="utf-8"))
-    assert set(expected) == EXPECTATION_KEYS, f"{path.name}: keys must be exactly {sorted(EXPECTATION_KEYS)}"
+    assert EXPECTATION_KEYS <= set(expected) <= EXPECTATION_KEYS | OPTIONAL_KEYS, f"{path.name}: keys must be {sorted(EXPECTATION_KEYS)}, and may add {sorted(OPTIONAL_KEYS)}"
     return expected
 
 
@@ -73,6 +75,7 @@ def _observe(daemon: Daemon, raw: bytes) -> dict[str, Any]:
             "case": inbound.case.reference if inbound.case is not None and not opens_case else "",
             "intent": _intent(events),
             "opens_case": opens_case,
+            "events": sorted({event.event for event in events}),
         }
         sender = inbound.sender or ""
         answered_sender = session.scalars(select(OutboxEmail.id).where(OutboxEmail.recipient == sender, OutboxEmail.created_at == NOW)).first()
@@ -109,6 +112,8 @@ def test_corpus_message(message: Path, world: Path, tmp_path: Path) -> None:
     wanted = {key: expected[key] for key in EXPECTATION_KEYS - {"about", "client"}}
     got = {key: observed[key] for key in wanted}
     assert got == wanted, expected["about"]
+    missing_events = set(expected.get("events", [])) - set(observed["events"])
+    assert not missing_events, f"{expected['about']}: the case history lacks {sorted(missing_events)}; it has {observed['events']}"
     if expected["automatic"] or expected["bounced"]:
         assert not observed["answered_sender"], "automatic mail and bounces must never be answered"
 

@@ -40,10 +40,10 @@ def _stop(process: subprocess.Popen[str]) -> tuple[int, str]:
 
 
 @pytest.mark.dovecot
-def test_daemon_answers_form_while_idling(tmp_path: Path, dovecot, smtp_sink: SmtpSink, sqlite_url: str) -> None:
+def test_daemon_answers_form_while_idling(tmp_path: Path, dovecot, smtp_sink: SmtpSink, store_url: str) -> None:
     account: Account = dovecot.add_account()
     # A long poll interval, so only IDLE can explain a prompt answer.
-    config = write_config(tmp_path, account, smtp_sink, sqlite_url)
+    config = write_config(tmp_path, account, smtp_sink, store_url)
     config.write_text(config.read_text().replace("poll_interval_seconds = 5", "poll_interval_seconds = 600"))
     process = _start_daemon(config)
     try:
@@ -61,9 +61,9 @@ def test_daemon_answers_form_while_idling(tmp_path: Path, dovecot, smtp_sink: Sm
     assert folder_counts(account) == {"INBOX": 0, "Processed": 1, "Needs attention": 0}
 
 
-def test_daemon_catches_up_on_start(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> None:
+def test_daemon_catches_up_on_start(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, store_url: str) -> None:
     append(pymap_account, form_bytes("html-table.eml"), form_bytes("not-a-form.eml"))
-    config = write_config(tmp_path, pymap_account, smtp_sink, sqlite_url)
+    config = write_config(tmp_path, pymap_account, smtp_sink, store_url)
 
     process = _start_daemon(config)
     try:
@@ -112,13 +112,13 @@ def test_demo_runs(tmp_path: Path) -> None:
 
 
 
-def test_daemon_survives_imap_restart(tmp_path: Path, smtp_sink: SmtpSink, sqlite_url: str) -> None:
+def test_daemon_survives_imap_restart(tmp_path: Path, smtp_sink: SmtpSink, store_url: str) -> None:
     # pymap closes every connection when it stops, unlike a Dovecot master whose
     # imap processes outlive it, so the daemon must notice and reconnect.
     port = free_port()
     first = EmbeddedImapServer(port=port).start()
     account = Account(first.host, port, first.username, first.password, "pymap")
-    config = write_config(tmp_path, account, smtp_sink, sqlite_url)
+    config = write_config(tmp_path, account, smtp_sink, store_url)
     config.write_text(config.read_text().replace("poll_interval_seconds = 5", "poll_interval_seconds = 600"))
     process = _start_daemon(config)
     second = None

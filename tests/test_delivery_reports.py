@@ -29,9 +29,9 @@ HEADTEACHER = FIELDS["headteacher_email"]
 
 
 @pytest.fixture
-def config(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> Path:
+def config(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, store_url: str) -> Path:
     """A case opened on Wednesday 14/10/2026 whose headteacher was asked to endorse it."""
-    path = write_config(tmp_path, imap_account, smtp_sink, sqlite_url)
+    path = write_config(tmp_path, imap_account, smtp_sink, store_url)
     append(imap_account, form_bytes("plain-cf7.eml"))
     run_once(path, "2026-10-14T16:00")
     return path
@@ -175,3 +175,18 @@ def test_mailing_list_set_aside_silently(config: Path, imap_account: Account, sm
 
     assert folder_counts(imap_account)["Needs attention"] == 1
     assert smtp_sink.messages == []
+
+
+def test_bounced_notice_not_noticed_again(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    # Each bounce of a notice to staff would otherwise bring another notice, without end.
+    append(imap_account, _delivery_report(_request(smtp_sink)))
+    smtp_sink.clear()
+    run_once(config, "2026-10-14T17:00")
+    [notice] = emails_to(smtp_sink, BUSINESS_MANAGER)
+    append(imap_account, _delivery_report(notice).replace(b"report-failed-5.1.1", b"report-of-notice"))
+    smtp_sink.clear()
+
+    run_once(config, "2026-10-14T18:00")
+
+    assert smtp_sink.messages == []
+    assert folder_counts(imap_account)["Processed"] == 3

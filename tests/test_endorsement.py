@@ -34,8 +34,8 @@ REQUESTER = FIELDS["requester_email"]
 
 
 @pytest.fixture
-def config(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> Path:
-    path = write_config(tmp_path, imap_account, smtp_sink, sqlite_url)
+def config(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, store_url: str) -> Path:
+    path = write_config(tmp_path, imap_account, smtp_sink, store_url)
     append(imap_account, form_bytes("plain-cf7.eml"))
     run_once(path, OPENED)
     return path
@@ -130,10 +130,10 @@ def test_reply_by_subject_only_set_aside(config: Path, imap_account: Account, sm
 
 
 def test_reply_token_without_threading_counts(
-    tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MAILBOT_MAILBOX__PLUS_ADDRESSING", "true")
-    path = write_config(tmp_path, imap_account, smtp_sink, sqlite_url)
+    path = write_config(tmp_path, imap_account, smtp_sink, store_url)
     append(imap_account, form_bytes("plain-cf7.eml"))
     run_once(path, OPENED)
     request = _request(smtp_sink)
@@ -209,3 +209,19 @@ def test_second_answer_changes_nothing(config: Path, imap_account: Account, smtp
 
     assert _the_case(config)["state"] == "awaiting_match"
     assert folder_counts(imap_account)["Needs attention"] == 1
+
+
+def test_reply_words_shown_as_text(config: Path, imap_account: Account, smtp_sink: SmtpSink) -> None:
+    # Words from a reply are data: HTML in them is escaped and template syntax is shown, never run.
+    append(imap_account, reply_to(_request(smtp_sink), "Yes but <script>alert(1)</script> {{ 7*7 }} {% if true %}x{% endif %}"))
+    smtp_sink.clear()
+
+    run_once(config, "2026-10-15T09:00")
+
+    [notice] = emails_to(smtp_sink, BUSINESS_MANAGER)
+    html = parsed(notice).get_body(preferencelist=("html",)).get_content()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>" not in html
+    assert "{{ 7*7 }}" in plain_body(notice)
+    assert "49" not in plain_body(notice)
+    assert "{% if true %}x{% endif %}" in plain_body(notice)

@@ -58,8 +58,8 @@ Yes, happy to support this.
 
 
 @pytest.fixture
-def config(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> Path:
-    return write_config(tmp_path, imap_account, smtp_sink, sqlite_url)
+def config(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, store_url: str) -> Path:
+    return write_config(tmp_path, imap_account, smtp_sink, store_url)
 
 
 def _attention_notices(sink: SmtpSink) -> list[str]:
@@ -177,9 +177,9 @@ def test_set_aside_message_handled_again_when_returned(
 
 
 def test_oversized_message_set_aside_unread(
-    tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, sqlite_url: str
+    tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, store_url: str
 ) -> None:
-    config = write_config(tmp_path, imap_account, smtp_sink, sqlite_url, extra="")
+    config = write_config(tmp_path, imap_account, smtp_sink, store_url, extra="")
     config.write_text(config.read_text().replace("poll_interval_seconds = 5", "poll_interval_seconds = 5\nmax_message_bytes = 100000"))
     large = form_bytes("html-table.eml").replace(b"\n--", b"\n" + b"x" * 150_000 + b"\n--", 1)
     append(imap_account, large)

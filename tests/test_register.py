@@ -470,14 +470,14 @@ def test_redesignate_future_date(sessions: sessionmaker[Session], timings: Timin
 
 
 @pytest.fixture
-def config(tmp_path: Path, sqlite_url: str) -> Path:
+def config(tmp_path: Path, store_url: str) -> Path:
     # The pst commands never connect to the mailbox or the SMTP server, so these ports are never used.
     account = Account(host="127.0.0.1", port=1143, username="bot", password="unused", server="none")
-    return write_config(tmp_path, account, Account("127.0.0.1", 1025, "", "", "none"), sqlite_url)
+    return write_config(tmp_path, account, Account("127.0.0.1", 1025, "", "", "none"), store_url)
 
 
-def count_psts(sqlite_url: str) -> int:
-    engine = create_database_engine(sqlite_url)
+def count_psts(store_url: str) -> int:
+    engine = create_database_engine(store_url)
     try:
         upgrade_schema(engine)
         with session_factory(engine)() as session:
@@ -499,7 +499,7 @@ def test_cli_import_reports_counts(config: Path, tmp_path: Path) -> None:
     assert "Not in this file, kept on the register (1):\n  Tomasz Zielinski <t.zielinski@elmwood-academy.example>" in second.output
 
 
-def test_cli_bad_file_imports_nothing(config: Path, tmp_path: Path, sqlite_url: str) -> None:
+def test_cli_bad_file_imports_nothing(config: Path, tmp_path: Path, store_url: str) -> None:
     text = "\n".join([HEADER, GOOD_ROW, row_with(email="n.carr@oakfield.example", phase="infant"), row_with(email="x@y.example", designated_on="31/02/2025")])
     path = write_csv(tmp_path, text)
 
@@ -510,7 +510,7 @@ def test_cli_bad_file_imports_nothing(config: Path, tmp_path: Path, sqlite_url: 
     assert "row 3: phase 'infant' is not one of primary, secondary, special, all-through" in result.output
     assert "row 4: designated_on '31/02/2025' is not a real date" in result.output
     assert "Nothing was imported" in result.output
-    assert count_psts(sqlite_url) == 0
+    assert count_psts(store_url) == 0
 
 
 def test_cli_list_table(config: Path) -> None:

@@ -80,9 +80,9 @@ class Endpoint:
     port: int
 
 
-def _daemon(tmp_path: Path, account: Account, port: int, sqlite_url: str) -> Daemon:
+def _daemon(tmp_path: Path, account: Account, port: int, store_url: str) -> Daemon:
     config = write_config(
-        tmp_path, account, Endpoint("127.0.0.1", port), sqlite_url, smtp_username=SMTP_USER, smtp_password=SMTP_PASSWORD
+        tmp_path, account, Endpoint("127.0.0.1", port), store_url, smtp_username=SMTP_USER, smtp_password=SMTP_PASSWORD
     )
     return Daemon(load_settings(config))
 
@@ -104,9 +104,9 @@ def _email(daemon: Daemon, email_id: int) -> OutboxEmail:
         return session.get_one(OutboxEmail, email_id)
 
 
-def test_accepted_email_marked_sent(tmp_path, pymap_account, sqlite_url, smtp_server) -> None:
+def test_accepted_email_marked_sent(tmp_path, pymap_account, store_url, smtp_server) -> None:
     controller, handler = smtp_server
-    daemon = _daemon(tmp_path, pymap_account, controller.port, sqlite_url)
+    daemon = _daemon(tmp_path, pymap_account, controller.port, store_url)
     email_id = _queue_one(daemon)
 
     report = asyncio.run(daemon.sender.send_due(NOW))
@@ -121,9 +121,9 @@ def test_accepted_email_marked_sent(tmp_path, pymap_account, sqlite_url, smtp_se
 
 
 @pytest.mark.parametrize("smtp_server", ["451 4.3.0 Mailbox busy, try later"], indirect=True)
-def test_temporary_refusal_retried_later(tmp_path, pymap_account, sqlite_url, smtp_server) -> None:
+def test_temporary_refusal_retried_later(tmp_path, pymap_account, store_url, smtp_server) -> None:
     controller, handler = smtp_server
-    daemon = _daemon(tmp_path, pymap_account, controller.port, sqlite_url)
+    daemon = _daemon(tmp_path, pymap_account, controller.port, store_url)
     email_id = _queue_one(daemon)
 
     report = asyncio.run(daemon.sender.send_due(NOW))
@@ -141,9 +141,9 @@ def test_temporary_refusal_retried_later(tmp_path, pymap_account, sqlite_url, sm
 
 
 @pytest.mark.parametrize("smtp_server", ["550 5.1.1 No such user"], indirect=True)
-def test_permanent_refusal_recorded_on_case(tmp_path, pymap_account, sqlite_url, smtp_server) -> None:
+def test_permanent_refusal_recorded_on_case(tmp_path, pymap_account, store_url, smtp_server) -> None:
     controller, handler = smtp_server
-    daemon = _daemon(tmp_path, pymap_account, controller.port, sqlite_url)
+    daemon = _daemon(tmp_path, pymap_account, controller.port, store_url)
     email_id = _queue_one(daemon)
 
     report = asyncio.run(daemon.sender.send_due(NOW))
@@ -159,8 +159,8 @@ def test_permanent_refusal_recorded_on_case(tmp_path, pymap_account, sqlite_url,
     daemon.close()
 
 
-def test_server_down_defers_then_gives_up(tmp_path, pymap_account, sqlite_url) -> None:
-    daemon = _daemon(tmp_path, pymap_account, free_port(), sqlite_url)
+def test_server_down_defers_then_gives_up(tmp_path, pymap_account, store_url) -> None:
+    daemon = _daemon(tmp_path, pymap_account, free_port(), store_url)
     email_id = _queue_one(daemon)
 
     first = asyncio.run(daemon.sender.send_due(NOW))
@@ -175,8 +175,8 @@ def test_server_down_defers_then_gives_up(tmp_path, pymap_account, sqlite_url) -
     daemon.close()
 
 
-def test_failed_case_email_in_history(tmp_path, pymap_account, sqlite_url) -> None:
-    daemon = _daemon(tmp_path, pymap_account, free_port(), sqlite_url)
+def test_failed_case_email_in_history(tmp_path, pymap_account, store_url) -> None:
+    daemon = _daemon(tmp_path, pymap_account, free_port(), store_url)
     with daemon.sessions.begin() as session:
         case = Case(
             reference="PST-2026-0099", state="awaiting_match", school="Test School", requester_name="A",
@@ -208,13 +208,13 @@ def _secret_forms(secret: str, username: str) -> list[str]:
     return [secret, base64.b64encode(secret.encode()).decode(), base64.b64encode(plain).decode()]
 
 
-def test_passwords_never_logged(tmp_path, imap_account, sqlite_url, smtp_server) -> None:
+def test_passwords_never_logged(tmp_path, imap_account, store_url, smtp_server) -> None:
     controller, handler = smtp_server
     config = write_config(
         tmp_path,
         imap_account,
         Endpoint("127.0.0.1", controller.port),
-        sqlite_url,
+        store_url,
         smtp_username=SMTP_USER,
         smtp_password=SMTP_PASSWORD,
         extra='\n[logging]\nlevel = "DEBUG"\n',
@@ -238,9 +238,9 @@ def test_passwords_never_logged(tmp_path, imap_account, sqlite_url, smtp_server)
         assert leaked not in log
 
 
-def test_outbox_sent_while_inbox_unreachable(tmp_path, pymap_account, sqlite_url, smtp_server) -> None:
+def test_outbox_sent_while_inbox_unreachable(tmp_path, pymap_account, store_url, smtp_server) -> None:
     controller, handler = smtp_server
-    daemon = _daemon(tmp_path, pymap_account, controller.port, sqlite_url)
+    daemon = _daemon(tmp_path, pymap_account, controller.port, store_url)
     _queue_one(daemon)
     daemon.settings.mailbox.port = free_port()
 
@@ -263,10 +263,10 @@ def _queue_to(daemon: Daemon, address: str, name: str | None = None) -> int:
         return email.id
 
 
-def test_hourly_limit_holds_the_rest(tmp_path, pymap_account, sqlite_url, smtp_server, monkeypatch) -> None:
+def test_hourly_limit_holds_the_rest(tmp_path, pymap_account, store_url, smtp_server, monkeypatch) -> None:
     monkeypatch.setenv("MAILBOT_OUTBOX__MAX_PER_RECIPIENT_PER_HOUR", "3")
     controller, handler = smtp_server
-    daemon = _daemon(tmp_path, pymap_account, controller.port, sqlite_url)
+    daemon = _daemon(tmp_path, pymap_account, controller.port, store_url)
     ids = [_queue_to(daemon, "head@school.example") for _ in range(5)]
     other = _queue_to(daemon, "someone.else@school.example")
 
@@ -281,9 +281,9 @@ def test_hourly_limit_holds_the_rest(tmp_path, pymap_account, sqlite_url, smtp_s
     daemon.close()
 
 
-def test_non_ascii_address_sent_with_smtputf8(tmp_path, pymap_account, sqlite_url) -> None:
+def test_non_ascii_address_sent_with_smtputf8(tmp_path, pymap_account, store_url) -> None:
     with SmtpSink(smtputf8=True) as sink:
-        config = write_config(tmp_path, pymap_account, sink, sqlite_url)
+        config = write_config(tmp_path, pymap_account, sink, store_url)
         daemon = Daemon(load_settings(config))
         email_id = _queue_to(daemon, "zoë.ødegård@école.example", "Zoë Ødegård")
 
@@ -296,9 +296,9 @@ def test_non_ascii_address_sent_with_smtputf8(tmp_path, pymap_account, sqlite_ur
         daemon.close()
 
 
-def test_non_ascii_address_without_smtputf8_reported(tmp_path, pymap_account, sqlite_url) -> None:
+def test_non_ascii_address_without_smtputf8_reported(tmp_path, pymap_account, store_url) -> None:
     with SmtpSink(smtputf8=False) as sink:
-        config = write_config(tmp_path, pymap_account, sink, sqlite_url)
+        config = write_config(tmp_path, pymap_account, sink, store_url)
         daemon = Daemon(load_settings(config))
         email_id = _queue_to(daemon, "zoë@école.example")
 
@@ -313,9 +313,9 @@ def test_non_ascii_address_without_smtputf8_reported(tmp_path, pymap_account, sq
         daemon.close()
 
 
-def test_line_break_in_name_adds_no_header(tmp_path, pymap_account, sqlite_url, smtp_server) -> None:
+def test_line_break_in_name_adds_no_header(tmp_path, pymap_account, store_url, smtp_server) -> None:
     controller, handler = smtp_server
-    daemon = _daemon(tmp_path, pymap_account, controller.port, sqlite_url)
+    daemon = _daemon(tmp_path, pymap_account, controller.port, store_url)
 
     email_id = _queue_to(daemon, "head@school.example", "Mrs Ward\r\nBcc: everyone@elsewhere.example")
 
@@ -323,4 +323,28 @@ def test_line_break_in_name_adds_no_header(tmp_path, pymap_account, sqlite_url, 
     headers = content.split(b"\r\n\r\n", 1)[0]
     assert b"\r\nBcc:" not in headers
     assert b"To: \"Mrs WardBcc: everyone@elsewhere.example\" <head@school.example>" in headers
+    daemon.close()
+
+
+def test_smtp_outage_holds_up_no_inbound_work(tmp_path, pymap_account, store_url) -> None:
+    port = free_port()
+    config = write_config(tmp_path, pymap_account, Endpoint("127.0.0.1", port), store_url)
+    append(pymap_account, form_bytes("html-table.eml"))
+    daemon = Daemon(load_settings(config))
+
+    # The SMTP server is down: the form is still read, its case opened and its emails queued.
+    outage = daemon.run_once(NOW)
+
+    assert outage.intake.cases_opened == 1
+    assert outage.sending.sent == 0
+    assert outage.sending.deferred == 5
+    with daemon.sessions() as session:
+        waiting = session.scalars(select(OutboxEmail).where(OutboxEmail.status == "queued")).all()
+    assert len(waiting) == 5
+    assert all(email.next_attempt_at == NOW + timedelta(minutes=1) for email in waiting)
+
+    with SmtpSink(port=port) as sink:
+        recovered = daemon.run_once(NOW + timedelta(minutes=2))
+        assert recovered.sending.sent == 5
+        assert len(sink.messages) == 5
     daemon.close()

@@ -45,8 +45,8 @@ PLAN_DOCX_NAME = "Plan – Year 9 ratios (Ñ).docx"
 
 
 @pytest.fixture
-def consented(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> Path:
-    return consented_case(tmp_path, pymap_account, smtp_sink, sqlite_url)
+def consented(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, store_url: str) -> Path:
+    return consented_case(tmp_path, pymap_account, smtp_sink, store_url)
 
 
 def _reference(config: Path) -> str:
@@ -162,9 +162,9 @@ def test_short_notice_visit_asks_at_once(consented: Path, pymap_account: Account
 
 
 @pytest.fixture
-def plan_requested(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, sqlite_url: str):
+def plan_requested(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, store_url: str):
     """A case with a visit on Monday 18/01/2027 whose PST was asked for the plan on 11/01; returns (config, request)."""
-    config = consented_case(tmp_path, imap_account, smtp_sink, sqlite_url)
+    config = consented_case(tmp_path, imap_account, smtp_sink, store_url)
     _set_visit(config, imap_account, "visit: 18/01/2027")
     smtp_sink.clear()
     run_once(config, "2027-01-11T08:00")

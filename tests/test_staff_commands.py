@@ -35,8 +35,8 @@ HEADTEACHER = EXPECTED_FIELDS["plain-cf7.eml"]["headteacher_email"]
 
 
 @pytest.fixture
-def config(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> Path:
-    path = write_config(tmp_path, imap_account, smtp_sink, sqlite_url)
+def config(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, store_url: str) -> Path:
+    path = write_config(tmp_path, imap_account, smtp_sink, store_url)
     append(imap_account, form_bytes("plain-cf7.eml"))
     run_once(path, OPENED)
     smtp_sink.clear()

@@ -13,7 +13,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
 from mailbot.classify import Kind, classify
+from mailbot.authentication import authentication_failure
 from mailbot.errors import RulesError
+from mailbot.intent import read_answer
 from mailbot.message import parse_mail
 from mailbot.references import find_reference, next_reference
 from mailbot.render import TemplateRenderer, salutation, uk_date, uk_time
@@ -266,3 +268,62 @@ def test_migration_keeps_cases_from_first_schema(database_url: str) -> None:
         assert old_case.excluded_pst_emails == []
         assert old_case.pst is None
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("Yes, happy to", "yes"),
+        ("Yes please", "yes"),
+        ("Agreed", "yes"),
+        ("That's fine", "yes"),
+        ("No problem at all, happy for Priya to host.", "yes"),
+        ("No objection from me", "yes"),
+        ("Hi Jo,\n\nYes that's fine", "yes"),
+        ("OFFICIAL\n\nYes please", "yes"),
+        ("CAUTION: This email originated from outside the organisation.\n\nYes, happy to", "yes"),
+        ("Sorry for the slow reply - yes, please go ahead.", "yes"),
+        ("No, sorry", "no"),
+        ("Not this term I'm afraid", "no"),
+        ("Not this term I'm afraid - Priya is covering a maternity leave until Easter.", "no"),
+        ("Absolutely not, Sam did not discuss this", "no"),
+        ("Of course not", "no"),
+        ("Yes but not in March", "unclear"),
+        ("Yes. But not before February half term", "unclear"),
+        ("Yes\nHowever only if it is a Tuesday", "unclear"),
+        ("Yes, providing cover is arranged", "unclear"),
+        ("Yes, unfortunately we can't this term", "unclear"),
+        ("I can't say yes until I've spoken to Jo", "unclear"),
+        ("Happy to discuss, can you ring me?", "unclear"),
+        ("N/A", "unclear"),
+        ("No, sorry\rYes, happy to", "unclear"),
+    ],
+)
+def test_answer_read_from_school_english(words: str, expected: str) -> None:
+    assert read_answer(words).answer.value == expected
+
+
+def _signed_reply(results: str) -> bytes:
+    return (
+        "From: head@school.example\r\nTo: pst@star-tsa.example\r\nSubject: RE: x\r\nMessage-ID: <r@school.example>\r\n"
+        f"Authentication-Results: {results}\r\nContent-Type: text/plain\r\n\r\nYes\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("results", "failing"),
+    [
+        ("mx.star-tsa.example; dmarc=fail header.from=school.example", "dmarc"),
+        ("mx.star-tsa.example 1; dkim=fail header.d=school.example; dmarc=none header.from=school.example", "dkim"),
+        ("mx.star-tsa.example; spf=fail smtp.mailfrom=head@school.example", "spf"),
+        ("mx.star-tsa.example; dkim=fail header.d=school.example; dkim=pass header.d=school.example; dmarc=pass header.from=school.example", None),
+        ("mx.star-tsa.example; dkim=fail header.d=mailinglist.example; dmarc=pass header.from=school.example", None),
+        ("mx.elsewhere.example; dmarc=fail header.from=school.example", None),
+        ("mx.star-tsa.example; dmarc=pass header.from=school.example", None),
+    ],
+    ids=["dmarc-fail", "dkim-fail-no-policy", "spf-fail", "dmarc-pass-outweighs", "other-domain", "other-host", "pass"],
+)
+def test_authentication_results_read(results: str, failing: str | None) -> None:
+    failure = authentication_failure(parse_mail(_signed_reply(results)), "mx.star-tsa.example")
+
+    assert (failure.method if failure else None) == failing

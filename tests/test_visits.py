@@ -28,9 +28,9 @@ from mailbot.embedded import SmtpSink
 
 
 @pytest.fixture
-def consented(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> Path:
+def consented(tmp_path: Path, imap_account: Account, smtp_sink: SmtpSink, store_url: str) -> Path:
     """A case whose PST's headteacher consented on Friday 16/10/2026; it awaits a date."""
-    return consented_case(tmp_path, imap_account, smtp_sink, sqlite_url)
+    return consented_case(tmp_path, imap_account, smtp_sink, store_url)
 
 
 def _reference(config: Path) -> str:

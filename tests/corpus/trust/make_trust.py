@@ -39,7 +39,7 @@ DKIM_FAIL_NORTHGATE = results(
     "mx.star-tsa.example",
     "dkim=fail reason=\"signature verification failed\" (2048-bit key; unprotected) header.d=northgate-high.example header.i=@northgate-high.example header.s=google header.b=Vx1mT0aQ",
     "spf=pass (mx.star-tsa.example: domain of head@northgate-high.example designates 192.0.2.25 as permitted sender) smtp.mailfrom=head@northgate-high.example",
-    "dmarc=pass (p=quarantine dis=none) header.from=northgate-high.example",
+    "dmarc=none (p=none dis=none) header.from=northgate-high.example",
 )
 SPF_FAIL_OAKFIELD = results(
     "mx.star-tsa.example",
@@ -106,7 +106,7 @@ def messages() -> list[Reply]:
         ),
         Reply(
             "dkim_fail_trusted_host", "gmail-web",
-            "Gmail on the web: a threaded consent YES whose DKIM signature for the From domain fails at mx.star-tsa.example changes nothing",
+            "Gmail on the web: a threaded consent YES whose DKIM signature for the From domain fails at mx.star-tsa.example, with no DMARC policy to decide, changes nothing",
             LUKE, at(11, 7, 40, 52), "Yes please.", CONSENT, "attention", "PST-2026-0102", "",
             authentication=[DKIM_FAIL_NORTHGATE], crlf=False,
         ),
