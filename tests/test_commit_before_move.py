@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from harness import append, cases, folder_counts, form_bytes, write_config
+from imapclient import IMAPClient
+from harness import append, cases, folder_counts, form_bytes, mailbot, write_config
 from servers import Account
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
@@ -124,3 +125,51 @@ def test_changed_uidvalidity_repeats_nothing(
         outcomes = sorted(session.scalars(select(InboundMessage.outcome)))
     assert outcomes == ["case_opened", "duplicate"]
     daemon.close()
+
+
+def test_message_moved_away_mid_pass_survived(
+    config: Path, pymap_account: Account, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A person drags the first message to another folder after the pass listed it but before it is read.
+    # The server may still hand over a message moved by another session, so either it is skipped or its
+    # effect is applied; what must hold is no crash, nothing lost and nothing applied twice.
+    append(pymap_account, form_bytes("html-table.eml"), form_bytes("plain-cf7.eml"))
+    daemon = Daemon(load_settings(config))
+    original_fetch = Mailbox.fetch
+    moved: list[int] = []
+
+    def fetch_after_someone_moves_it(self: Mailbox, uid: int):
+        if not moved:
+            moved.append(uid)
+            with IMAPClient(pymap_account.host, port=pymap_account.port, ssl=False) as person:
+                person.login(pymap_account.username, pymap_account.password)
+                person.create_folder("Dealt with by hand")
+                person.select_folder("INBOX")
+                person.move([uid], "Dealt with by hand")
+        return original_fetch(self, uid)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Mailbox, "fetch", fetch_after_someone_moves_it)
+        first = daemon.run_once()
+    second = daemon.run_once()
+
+    assert first.intake.handled == 2
+    assert second.intake.handled == 0
+    assert len(cases(config)) in (1, 2)
+    counts = folder_counts(pymap_account)
+    assert counts["INBOX"] == 0
+    with IMAPClient(pymap_account.host, port=pymap_account.port, ssl=False) as person:
+        person.login(pymap_account.username, pymap_account.password)
+        by_hand = person.folder_status("Dealt with by hand", [b"MESSAGES"])[b"MESSAGES"]
+    assert counts["Processed"] + counts["Needs attention"] + by_hand == 2
+    daemon.close()
+
+
+def test_missing_inbox_folder_named(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, store_url: str) -> None:
+    config = write_config(tmp_path, pymap_account, smtp_sink, store_url)
+    config.write_text(config.read_text().replace("poll_interval_seconds = 5", 'poll_interval_seconds = 5\nfolder = "Shared/PST requests"'))
+
+    result = mailbot("run", "--config", str(config), "--once")
+
+    assert result.exit_code == 1
+    assert "the folder 'Shared/PST requests' could not be opened" in result.output

@@ -270,6 +270,46 @@ def test_migration_keeps_cases_from_first_schema(database_url: str) -> None:
     engine.dispose()
 
 
+def test_migration_keeps_visits_from_previous_schema(database_url: str) -> None:
+    # The schema before this release: visits, outbox emails and ledger entries without the visit link.
+    engine = create_database_engine(database_url)
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO cases (id, reference, state, school, requester_name, requester_email, headteacher_email, created_at, updated_at, shortlist, excluded_pst_emails) "
+                "VALUES (1, 'PST-2026-0001', 'scheduled', 'Old School', 'A Teacher', 'a@old.example', 'a@old.example', "
+                "'2026-10-01 09:00:00', '2026-10-01 09:00:00', '[]', '[]')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO visits (id, case_id, date, session, status, calendar_uid, calendar_sequence, half_days, created_at, updated_at) "
+                "VALUES (1, 1, '2027-01-18', 'am', 'scheduled', 'PST-2026-0001-visit-1@old.example', 0, 1, '2026-10-01 09:00:00', '2026-10-01 09:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO outbox_emails (case_id, purpose, recipient, subject, message_id, reply_token, content, status, created_at, attempts, next_attempt_at) "
+                "VALUES (1, 'visit_confirmation', 'a@old.example', 's', '<PST-2026-0001.aa@old.example>', 'aa', :content, 'sent', '2026-10-01 09:00:00', 1, '2026-10-01 09:00:00')"
+            ),
+            {"content": b"x"},
+        )
+
+    upgrade_schema(engine)
+
+    with session_factory(engine)() as session:
+        [old_case] = session.scalars(select(Case)).all()
+        assert [visit.date.isoformat() for visit in old_case.visits] == ["2027-01-18"]
+        [email] = old_case.emails
+        assert email.visit is None
+        assert email.message_id == "<PST-2026-0001.aa@old.example>"
+    engine.dispose()
+
+
 @pytest.mark.parametrize(
     ("words", "expected"),
     [
