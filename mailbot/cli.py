@@ -10,9 +10,11 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from mailbot.cli_check import check
 from mailbot.cli_ledger import ledger
 from mailbot.cli_pst import pst
 from mailbot.cli_status import status
+from mailbot.cli_upcoming import upcoming
 from mailbot.cli_common import config_option, configure_logging, echo_listing, load_settings_or_exit, open_sessions
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
@@ -113,6 +115,8 @@ def case(reference: str, config_path: Path, as_json: bool) -> None:
 main.add_command(pst)
 main.add_command(ledger)
 main.add_command(status)
+main.add_command(upcoming)
+main.add_command(check)
 
 
 @main.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import ssl
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -51,7 +52,15 @@ class MailboxSettings(Section):
     port: int | None = Field(None, ge=1, le=65535, description="IMAP port; default 993 for ssl, 143 otherwise.")
     security: Security = Field("ssl", description="ssl (implicit TLS), starttls, or none (loopback only).")
     username: str = Field(description="IMAP login name.")
-    password: SecretStr = Field(SecretStr(""), description="IMAP password; prefer MAILBOT_MAILBOX__PASSWORD.")
+    password: SecretStr = Field(SecretStr(""), description="IMAP password; prefer MAILBOT_MAILBOX__PASSWORD or password_file.")
+    password_file: str = Field("", description="File whose content is the IMAP password; relative to the config file's folder.")
+    ca_file: str = Field(
+        "",
+        description=(
+            "PEM file of the CA certificates (or the server's self-signed certificate) trusted for the IMAP server "
+            "instead of the system's CAs; empty: the system's CAs. Relative to the config file's folder."
+        ),
+    )
     folder: str = Field("INBOX", description="Folder where new mail arrives.")
     processed_folder: str = Field("Processed", description="Folder for handled messages; created if missing.")
     attention_folder: str = Field(
@@ -87,6 +96,7 @@ class MailboxSettings(Section):
     def _fill_port(self) -> MailboxSettings:
         if self.port is None:
             self.port = _default_port(self.security, {"ssl": 993, "starttls": 143, "none": 143})
+        _check_one_password_source(self.password, self.password_file)
         _check_plain_text_allowed(self.security, self.host, has_password=True)
         return self
 
@@ -98,14 +108,24 @@ class SmtpSettings(Section):
     port: int | None = Field(None, ge=1, le=65535, description="SMTP port; default 465 for ssl, 587 for starttls, 25 for none.")
     security: Security = Field("starttls", description="ssl (implicit TLS), starttls, or none (loopback only).")
     username: str = Field("", description="SMTP login name; empty means no AUTH.")
-    password: SecretStr = Field(SecretStr(""), description="SMTP password; prefer MAILBOT_SMTP__PASSWORD.")
+    password: SecretStr = Field(SecretStr(""), description="SMTP password; prefer MAILBOT_SMTP__PASSWORD or password_file.")
+    password_file: str = Field("", description="File whose content is the SMTP password; relative to the config file's folder.")
+    ca_file: str = Field(
+        "",
+        description=(
+            "PEM file of the CA certificates (or the server's self-signed certificate) trusted for the SMTP server "
+            "instead of the system's CAs; empty: the system's CAs. Relative to the config file's folder."
+        ),
+    )
     timeout_seconds: float = Field(60.0, gt=0, description="Network timeout for each SMTP command.")
 
     @model_validator(mode="after")
     def _fill_port(self) -> SmtpSettings:
         if self.port is None:
             self.port = _default_port(self.security, {"ssl": 465, "starttls": 587, "none": 25})
-        _check_plain_text_allowed(self.security, self.host, has_password=bool(self.password.get_secret_value()))
+        _check_one_password_source(self.password, self.password_file)
+        has_password = bool(self.password.get_secret_value() or self.password_file)
+        _check_plain_text_allowed(self.security, self.host, has_password=has_password)
         return self
 
 
@@ -162,6 +182,7 @@ class WorkflowSettings(Section):
 
     rules_dir: str = Field("", description="Folder of workflow rules; empty means the rules shipped with mailbot.")
     templates_dir: str = Field("", description="Folder of email templates; empty means those shipped with mailbot.")
+    weekly_digest: bool = Field(True, description="Send the business manager a digest of open, stuck and coming cases every Monday.")
 
 
 class LoggingSettings(Section):
@@ -200,7 +221,9 @@ class Settings(BaseSettings):
     def require_mailbox_password(self) -> None:
         """Raise ConfigError when no IMAP password is set; only commands that sign in need one."""
         if not self.mailbox.password.get_secret_value():
-            raise ConfigError("[mailbox] password is missing; set it in the config file or in MAILBOT_MAILBOX__PASSWORD")
+            raise ConfigError(
+                "[mailbox] password is missing. Set password_file, or password in the config file or in MAILBOT_MAILBOX__PASSWORD"
+            )
 
     @property
     def bot_domain(self) -> str:
@@ -209,6 +232,11 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.alliance.timezone)
+
+
+def _check_one_password_source(password: SecretStr, password_file: str) -> None:
+    if password.get_secret_value() and password_file:
+        raise ValueError("password and password_file are both set. Keep only one of them")
 
 
 def _check_plain_text_allowed(security: Security, host: str, *, has_password: bool) -> None:
@@ -251,9 +279,75 @@ def load_settings(path: Path) -> Settings:
     except ValidationError as exc:
         raise ConfigError(_describe_validation_error(path, exc)) from exc
 
+    problems = _load_referenced_files(settings, path.resolve().parent)
+    if problems:
+        lines = [f"config file {path} has {len(problems)} problem(s):", *(f"  {problem}" for problem in problems)]
+        raise ConfigError("\n".join(lines))
+
     if not settings.database.url:
         settings.database.url = f"sqlite:///{path.resolve().parent / DEFAULT_DATABASE_NAME}"
     return settings
+
+
+def _load_referenced_files(settings: Settings, config_folder: Path) -> list[str]:
+    """Read the password files and check the CA files that [mailbox] and [smtp] name; return the problems found.
+
+    A relative path is taken from ``config_folder``, and each path is stored
+    back resolved. A password read from a file replaces the empty ``password``.
+    """
+    problems: list[str] = []
+    sections: list[tuple[str, MailboxSettings | SmtpSettings]] = [("mailbox", settings.mailbox), ("smtp", settings.smtp)]
+    for name, section in sections:
+        if section.password_file:
+            section.password_file = str(_resolved(section.password_file, config_folder))
+            try:
+                section.password = SecretStr(_read_password_file(Path(section.password_file)))
+            except ValueError as exc:
+                problems.append(f"[{name}] password_file: {exc}")
+
+        if section.ca_file:
+            section.ca_file = str(_resolved(section.ca_file, config_folder))
+            try:
+                _check_ca_file(Path(section.ca_file))
+            except ValueError as exc:
+                problems.append(f"[{name}] ca_file: {exc}")
+    return problems
+
+
+def _resolved(value: str, config_folder: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else config_folder / path
+
+
+def _read_password_file(path: Path) -> str:
+    """Return the password in ``path`` without its line ending, or raise ValueError naming what is wrong with the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ValueError(f"file not found: {path}") from exc
+    except OSError as exc:
+        raise ValueError(f"{path} could not be read: {exc.strerror}. Check the path, and that mailbot's user may read it") from exc
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not UTF-8 text") from exc
+
+    password = text.rstrip("\r\n")
+    if not password:
+        raise ValueError(f"{path} is empty. Write the password into it")
+    if "\n" in password or "\r" in password:
+        raise ValueError(f"{path} has more than one line, but it must contain only the password")
+    return password
+
+
+def _check_ca_file(path: Path) -> None:
+    """Raise ValueError unless ``path`` is a readable file with at least one PEM certificate."""
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except FileNotFoundError as exc:
+        raise ValueError(f"file not found: {path}") from exc
+    except ssl.SSLError as exc:
+        raise ValueError(f"{path} contains no PEM certificate ({exc.reason}). Give the CA certificate in PEM form") from exc
+    except OSError as exc:
+        raise ValueError(f"{path} could not be read: {exc.strerror}. Check the path, and that mailbot's user may read it") from exc
 
 
 def _describe_validation_error(path: Path, exc: ValidationError) -> str:

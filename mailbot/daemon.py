@@ -100,6 +100,7 @@ class Daemon:
             self.sweep.run(clock())
             asyncio.run(self.sender.send_due(clock()))
             raise
+        self.schedule_reports(clock())
         due_work = self.sweep.run(clock())
         sending = asyncio.run(self.sender.send_due(clock()))
 
@@ -110,6 +111,13 @@ class Daemon:
             sending.failed, self.sender.count_waiting(),
         )
         return PassReport(intake, due_work, sending)
+
+    def schedule_reports(self, now: datetime) -> None:
+        """Make sure the next weekly digest is scheduled; each Monday's digest is scheduled once, whoever asks."""
+        if not self.settings.workflow.weekly_digest:
+            return
+        with self.sessions.begin() as session:
+            self.workflow.digest.ensure_scheduled(session, now)
 
     def run_forever(self) -> None:
         """Run until SIGTERM or Ctrl-C, finishing the message in hand before exiting."""
@@ -249,6 +257,7 @@ class DaemonLoop:
     async def _due_work_job(self) -> None:
         if self.stop_requested.is_set():
             return
+        await asyncio.to_thread(self.daemon.schedule_reports, utc_now())
         report = await asyncio.to_thread(self.daemon.sweep.run, utc_now())
         if report.done:
             self._wake_outbox()

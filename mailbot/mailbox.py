@@ -19,6 +19,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from mailbot.config import MailboxSettings
 from mailbot.errors import MailboxError
+from mailbot.tls import client_context, describe_tls_failure
 
 log = logging.getLogger("mailbot.mailbox")
 
@@ -58,19 +59,30 @@ class Mailbox:
         return f"{self.settings.host}:{self.settings.port}"
 
     def connect(self) -> None:
-        """Open the connection and sign in; raise MailboxError with the host and the reason."""
+        """Open the connection, set up TLS and sign in, or raise MailboxError with the host and the reason.
+
+        TLS, implicit or by STARTTLS, verifies the certificate chain and the
+        host name against the system's CAs, or against ``ca_file`` alone when set.
+        """
         settings = self.settings
+        context = client_context(settings.ca_file) if settings.security != "none" else None
+        client: IMAPClient | None = None
         try:
             client = IMAPClient(
                 settings.host,
                 port=settings.port,
                 ssl=settings.security == "ssl",
-                ssl_context=ssl.create_default_context() if settings.security != "none" else None,
+                ssl_context=context,
                 timeout=settings.timeout_seconds,
             )
             if settings.security == "starttls":
-                client.starttls(ssl.create_default_context())
+                client.starttls(context)
         except CONNECTION_ERRORS as exc:
+            if client is not None:
+                _shut_down_quietly(client)
+            tls_problem = describe_tls_failure(exc, "mailbox")
+            if tls_problem is not None:
+                raise MailboxError(f"TLS with the IMAP server {self.where} failed: {tls_problem}") from exc
             raise MailboxError(f"could not connect to the IMAP server {self.where}: {exc}") from exc
 
         try:
@@ -207,6 +219,14 @@ def _server_text(exc: Exception) -> str:
         except (ValueError, SyntaxError):
             pass
     return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _shut_down_quietly(client: IMAPClient) -> None:
+    # A failed STARTTLS leaves the connection unusable, so LOGOUT is not even tried.
+    try:
+        client.shutdown()
+    except CONNECTION_ERRORS:
+        pass
 
 
 def _close_quietly(client: IMAPClient) -> None:

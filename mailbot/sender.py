@@ -9,7 +9,6 @@ recorded on the case and not retried.
 from __future__ import annotations
 
 import logging
-import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mailbot.config import Settings
 from mailbot.outbox import FAILED, QUEUED, SENDING, SENT, WAITING, Outbox, Recipient
 from mailbot.store.models import CaseEvent, OutboxEmail
+from mailbot.tls import client_context, describe_tls_failure
 
 log = logging.getLogger("mailbot.send")
 
@@ -107,6 +107,11 @@ class OutboxSender:
             return list(session.scalars(query))
 
     async def _connect(self) -> aiosmtplib.SMTP:
+        """Connect, set up TLS and sign in when a username is set.
+
+        A failed TLS handshake raises SMTPConnectError with the certificate
+        problem and the setting to change, so the deferral log says why.
+        """
         settings = self.settings.smtp
         smtp = aiosmtplib.SMTP(
             hostname=settings.host,
@@ -114,10 +119,16 @@ class OutboxSender:
             use_tls=settings.security == "ssl",
             # None would upgrade whenever the server offers STARTTLS; "none" means plain on purpose.
             start_tls=settings.security == "starttls",
-            tls_context=ssl.create_default_context() if settings.security != "none" else None,
+            tls_context=client_context(settings.ca_file) if settings.security != "none" else None,
             timeout=settings.timeout_seconds,
         )
-        await smtp.connect()
+        try:
+            await smtp.connect()
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            tls_problem = describe_tls_failure(exc, "smtp")
+            if tls_problem is None:
+                raise
+            raise aiosmtplib.SMTPConnectError(f"TLS failed: {tls_problem}") from exc
         if settings.username:
             await smtp.login(settings.username, settings.password.get_secret_value())
         return smtp

@@ -36,6 +36,8 @@ class Timings:
     default_half_days: int
     designation_years: int
     designation_notice_days: tuple[int, ...]
+    digest_time: time
+    stuck_after_school_days: int
 
 
 def local_moment(day: date, clock_time: time, zone: ZoneInfo) -> datetime:
@@ -66,6 +68,8 @@ def load_timings(path: Path) -> Timings:
         default_half_days=reader.count("visit", "default_half_days", minimum=1),
         designation_years=reader.count("designation", "years", minimum=1),
         designation_notice_days=reader.counts("designation", "notice_days_before_expiry"),
+        digest_time=reader.clock_time("reports", "digest_time"),
+        stuck_after_school_days=reader.count("reports", "stuck_after_school_days", minimum=1),
     )
 
     for name, chase in (("endorsement", timings.endorsement), ("consent", timings.consent)):

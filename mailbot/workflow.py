@@ -26,6 +26,7 @@ from mailbot.endorsement import Endorsement
 from mailbot.commands import CommandReading, read_commands
 from mailbot.config import Settings
 from mailbot.designation import DesignationNotices
+from mailbot.digest import WeeklyDigest
 from mailbot.duework import Handler
 from mailbot.form import FormReading, html_to_text
 from mailbot.intent import Answer, new_text, read_answer
@@ -65,6 +66,7 @@ class Workflow:
         self.session_plan = SessionPlan(settings, rules, outbox)
         self.after_visit = AfterVisit(settings, rules, outbox)
         self.away = AwayNotes(settings, rules, outbox)
+        self.digest = WeeklyDigest(settings, rules, outbox)
         self.opening = CaseOpening(settings, rules, outbox, self.endorsement, self.matching)
         self.staff = StaffCommands(settings, rules, outbox, self.endorsement, self.consent, self.matching, self.after_visit)
 
@@ -75,6 +77,7 @@ class Workflow:
             **self.consent.handlers(),
             **self.session_plan.handlers(),
             **self.after_visit.handlers(),
+            **self.digest.handlers(),
             **DesignationNotices(self.settings, self.outbox, self.rules.timings).handlers(),
         }
 

@@ -70,6 +70,10 @@ address = "{BOT_ADDRESS}"
 business_manager = "{BUSINESS_MANAGER}"
 strategic_lead = "{STRATEGIC_LEAD}"
 staff = ["{BUSINESS_MANAGER}", "{STRATEGIC_LEAD}"]
+
+[workflow]
+# The Monday digest is tested on its own; elsewhere it would add an email to every week the tests cross.
+weekly_digest = false
 {extra}
 """,
         encoding="utf-8",

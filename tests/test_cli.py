@@ -145,3 +145,26 @@ def test_status_old_poll_is_stale(config: Path) -> None:
     assert result.exit_code == 1
     assert "STALE: no successful poll for over 60 minutes" in result.output
     assert "14/10/2026 4.00pm" in result.output
+
+
+def test_upcoming_lists_reminders(config: Path, pymap_account: Account) -> None:
+    append(pymap_account, form_bytes("plain-cf7.eml"))
+    run_once(config, "2026-10-14T16:00")
+
+    table = mailbot("upcoming", "--config", str(config), "--from", "15/10/2026", "--days", "7")
+    listed = mailbot("upcoming", "--config", str(config), "--from", "15/10/2026", "--days", "7", "--json")
+
+    assert table.exit_code == 0, table.output
+    rows = json.loads(listed.output)
+    assert [(row["kind"], row["to"], row["due"]) for row in rows] == [
+        ("endorsement_reminder", ["head@hollybank-ce.example"], "2026-10-19T08:00+01:00"),
+        ("endorsement_escalation", ["bm@star-tsa.example"], "2026-10-21T08:00+01:00"),
+    ]
+    assert "19/10/2026 8.00am  PST-2026-0001  head@hollybank-ce.example  reminder to endorse the request" in table.output
+
+
+def test_upcoming_empty_says_so(config: Path) -> None:
+    result = mailbot("upcoming", "--config", str(config), "--from", "15/10/2026")
+
+    assert result.exit_code == 0
+    assert result.output.strip() == "Nothing is due in the next 14 days."

@@ -45,7 +45,7 @@ instance_name = {instance_name}
 log_path = {directory}/dovecot.log
 info_log_path = {directory}/dovecot.log
 
-ssl = no
+{ssl_settings}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 # Dovecot replies to a failed login after 2 s by default. With 0 the reply
@@ -102,7 +102,8 @@ service imap-login {{
     port = {imap_port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = {host}
+    port = {imaps_port}
   }}
 }}
 """
@@ -126,11 +127,27 @@ class DovecotServer:
     at once.
     """
 
-    def __init__(self, *, domain: str = "alliance.test", start_timeout_seconds: float = 10.0) -> None:
+    def __init__(
+        self,
+        *,
+        domain: str = "alliance.test",
+        start_timeout_seconds: float = 10.0,
+        ssl_cert: Path | None = None,
+        ssl_key: Path | None = None,
+    ) -> None:
+        """Prepare a server; with ``ssl_cert`` and ``ssl_key`` (PEM files) it also offers STARTTLS and IMAPS.
+
+        The IMAPS port is then ``imaps_port``; without TLS it is 0, meaning no listener.
+        """
+        if (ssl_cert is None) != (ssl_key is None):
+            raise ValueError("give both ssl_cert and ssl_key, or neither")
         self.host = HOST
         self.domain = domain
         self.start_timeout_seconds = start_timeout_seconds
+        self.ssl_cert = ssl_cert
+        self.ssl_key = ssl_key
         self.imap_port = free_port()
+        self.imaps_port = free_port() if ssl_cert is not None else 0
         self.lmtp_port: int | None = free_port() if LMTP_BINARY.exists() else None
 
         self.directory = Path(tempfile.mkdtemp(prefix="mailbot-dovecot-"))
@@ -254,8 +271,16 @@ class DovecotServer:
 
     def _render_config(self) -> str:
         protocols = "imap" if self.lmtp_port is None else "imap lmtp"
+        if self.ssl_cert is None:
+            ssl_settings = "ssl = no"
+        else:
+            # "<" makes Dovecot read the file's content. ssl = yes still allows
+            # plain-text logins here, because disable_plaintext_auth = no.
+            ssl_settings = f"ssl = yes\nssl_cert = <{self.ssl_cert}\nssl_key = <{self.ssl_key}"
         config = CONFIG_TEMPLATE.format(
             protocols=protocols,
+            ssl_settings=ssl_settings,
+            imaps_port=self.imaps_port,
             host=self.host,
             directory=self.directory,
             instance_name=f"mailbot-test-{self.directory.name}",
