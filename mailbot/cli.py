@@ -10,6 +10,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from mailbot.cli_attention import attention
 from mailbot.cli_check import check
 from mailbot.cli_ledger import ledger
 from mailbot.cli_pst import pst
@@ -116,6 +117,7 @@ main.add_command(pst)
 main.add_command(ledger)
 main.add_command(status)
 main.add_command(upcoming)
+main.add_command(attention)
 main.add_command(check)
 
 

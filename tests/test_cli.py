@@ -168,3 +168,26 @@ def test_upcoming_empty_says_so(config: Path) -> None:
 
     assert result.exit_code == 0
     assert result.output.strip() == "Nothing is due in the next 14 days."
+
+
+def test_attention_lists_set_aside(config: Path, pymap_account: Account) -> None:
+    append(pymap_account, form_bytes("not-a-form.eml"), form_bytes("missing-email.eml"))
+    run_once(config)
+
+    listed = mailbot("attention", "--config", str(config), "--json")
+    shown = mailbot("attention", "--config", str(config))
+
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.output)
+    assert len(rows) == 2
+    assert "is not a PST request form" in rows[0]["reason"]
+    assert '"Your Email"' in rows[1]["reason"]
+    assert all(row["id"] and row["when"] for row in rows)
+    assert "Why: The message is not a PST request form" in shown.output
+
+
+def test_attention_empty_says_so(config: Path) -> None:
+    result = mailbot("attention", "--config", str(config))
+
+    assert result.exit_code == 0
+    assert result.output.strip() == "Nothing was set aside in the last 30 days."
