@@ -57,6 +57,7 @@ def run(config_path: Path, once: bool, now_text: str | None) -> None:
     if now_text and not once:
         raise click.UsageError("--now only works with --once")
     now = _parse_now(now_text, settings)
+    exit_code = 0
 
     try:
         settings.require_mailbox_password()
@@ -65,11 +66,13 @@ def run(config_path: Path, once: bool, now_text: str | None) -> None:
             if once:
                 daemon.run_once(now)
             else:
-                daemon.run_forever()
+                exit_code = daemon.run_forever()
         finally:
             daemon.close()
     except MailbotError as exc:
         raise click.ClickException(str(exc)) from exc
+    if exit_code:
+        raise SystemExit(exit_code)
 
 
 @main.command()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailbot.config import Settings, load_settings
@@ -54,6 +55,9 @@ def open_sessions(settings: Settings) -> sessionmaker[Session]:
         upgrade_schema(engine)
     except MailbotError as exc:
         raise click.ClickException(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        raise click.ClickException(f"the database {where} could not be opened: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
     return session_factory(engine)
 
 

@@ -98,6 +98,7 @@ class MailboxSettings(Section):
             self.port = _default_port(self.security, {"ssl": 993, "starttls": 143, "none": 143})
         _check_one_password_source(self.password, self.password_file)
         _check_plain_text_allowed(self.security, self.host, has_password=True)
+        _check_distinct_folders(self.folder, self.processed_folder, self.attention_folder)
         return self
 
 
@@ -237,6 +238,18 @@ class Settings(BaseSettings):
 def _check_one_password_source(password: SecretStr, password_file: str) -> None:
     if password.get_secret_value() and password_file:
         raise ValueError("password and password_file are both set. Keep only one of them")
+
+
+def _check_distinct_folders(inbox: str, processed: str, attention: str) -> None:
+    """Reject folder settings that name one folder twice, which would move messages back into the inbox without end."""
+    names = {"folder": inbox, "processed_folder": processed, "attention_folder": attention}
+    # IMAP names the inbox INBOX in any case; other names are compared as written, less case.
+    seen: dict[str, str] = {}
+    for key, name in names.items():
+        normal = name.strip().casefold()
+        if normal in seen:
+            raise ValueError(f"[mailbox] {key} and {seen[normal]} both name the folder {name!r}; each must be a folder of its own")
+        seen[normal] = key
 
 
 def _check_plain_text_allowed(security: Security, host: str, *, has_password: bool) -> None:

@@ -39,6 +39,8 @@ OUTBOX_JOB = "outbox"
 DUE_WORK_JOB = "due_work"
 DUE_WORK_INTERVAL_SECONDS = 60
 SHUTDOWN_GRACE_SECONDS = 8.0
+# The exit code when another daemon took the work lock while this one ran.
+EXIT_LOCK_LOST = 3
 FIRST_RETRY_SECONDS = 5
 
 
@@ -119,9 +121,11 @@ class Daemon:
         with self.sessions.begin() as session:
             self.workflow.digest.ensure_scheduled(session, now)
 
-    def run_forever(self) -> None:
-        """Run until SIGTERM or Ctrl-C, finishing the message in hand before exiting."""
-        asyncio.run(DaemonLoop(self).run())
+    def run_forever(self) -> int:
+        """Run until SIGTERM or Ctrl-C, finishing the message in hand before exiting; return the exit code."""
+        loop = DaemonLoop(self)
+        asyncio.run(loop.run())
+        return loop.exit_code
 
 
 class DaemonLoop:
@@ -137,6 +141,8 @@ class DaemonLoop:
         self.mailbox: Mailbox | None = None
         self.intake_failures = 0
         self.retry_at: datetime | None = None
+        # Non-zero when the daemon stopped because it lost the work lock, so a service manager restarts it.
+        self.exit_code = 0
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -144,6 +150,8 @@ class DaemonLoop:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stopped.set)
 
+        self.stopped = stopped
+        self.loop = loop
         if not await self._wait_for_work_lock(stopped):
             log.info("STOPPED mailbot while on standby")
             return
@@ -186,6 +194,25 @@ class DaemonLoop:
                 return True
         return False
 
+    def _in_charge(self) -> bool:
+        """Return whether this daemon still holds the work lock, taking it again if it was lost but is free.
+
+        When another daemon has taken it meanwhile, this one stops, so the
+        two never work at once; a service manager then starts it again as
+        a standby.
+        """
+        lock = self.daemon.work_lock
+        if lock.still_held():
+            return True
+        if lock.try_acquire():
+            log.warning("LOCK was lost and is taken again; emails interrupted meanwhile are queued again")
+            self.daemon.sender.recover_interrupted(utc_now())
+            return True
+        log.error("LOCK lost to another mailbot; stopping this one so that only one works")
+        self.exit_code = EXIT_LOCK_LOST
+        self.loop.call_soon_threadsafe(self.stopped.set)
+        return False
+
     async def _shutdown(self, watcher: IdleWatcher) -> None:
         self.stop_requested.set()
         self.scheduler.pause()
@@ -214,6 +241,8 @@ class DaemonLoop:
             job.modify(next_run_time=utc_now())
 
     async def _intake_job(self) -> None:
+        if self.stop_requested.is_set() or not await asyncio.to_thread(self._in_charge):
+            return
         self.intake_running = True
         try:
             while not self.stop_requested.is_set():
@@ -255,7 +284,7 @@ class DaemonLoop:
             self.mailbox = None
 
     async def _due_work_job(self) -> None:
-        if self.stop_requested.is_set():
+        if self.stop_requested.is_set() or not await asyncio.to_thread(self._in_charge):
             return
         await asyncio.to_thread(self.daemon.schedule_reports, utc_now())
         report = await asyncio.to_thread(self.daemon.sweep.run, utc_now())
@@ -263,7 +292,7 @@ class DaemonLoop:
             self._wake_outbox()
 
     async def _outbox_job(self) -> None:
-        if self.stop_requested.is_set():
+        if self.stop_requested.is_set() or not await asyncio.to_thread(self._in_charge):
             return
         self.outbox_running = True
         try:

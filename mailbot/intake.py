@@ -12,10 +12,10 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailbot.classify import classify
@@ -29,6 +29,10 @@ from mailbot.workflow import Destination, MailboxPosition, Outcome, Workflow
 log = logging.getLogger("mailbot.intake")
 
 LAST_POLL_MARK = "last_successful_poll"
+
+
+class DatabaseUnavailable(Exception):
+    """The database failed for a reason that has nothing to do with the message, so it is tried again later."""
 
 
 @dataclass
@@ -62,10 +66,15 @@ class Intake:
             if stop is not None and stop.is_set():
                 log.info("STOP requested; %d message(s) left for the next pass", len(uids) - report.handled)
                 break
-            self._handle_uid(mailbox, uidvalidity, uid, clock(), report)
+            try:
+                self._handle_uid(mailbox, uidvalidity, uid, clock(), report)
+            except DatabaseUnavailable as exc:
+                log.warning("DATABASE unavailable; uid=%s and %d more left in the inbox for the next pass: %s", uid, len(uids) - report.handled - 1, exc)
+                return report
             report.handled += 1
 
-        self._mark_poll(clock())
+        # The real time, not the pass's clock: a pass run by hand with --now must not tell monitoring the daemon is alive.
+        self._mark_poll(datetime.now(timezone.utc))
         return report
 
     def _handle_uid(self, mailbox: Mailbox, uidvalidity: int, uid: int, now: datetime, report: IntakeReport) -> None:
@@ -107,6 +116,9 @@ class Intake:
                     return self.workflow.record_duplicate(session, mail, position, now)
                 classification = classify(mail, self.settings.alliance.address, self.rules.form, self.settings.alliance.staff)
                 return self.workflow.handle(session, mail, classification, position, now)
+        except (OperationalError, InterfaceError) as exc:
+            # The database is unreachable or restarting: nothing was committed, so the message stays in the inbox.
+            raise DatabaseUnavailable(f"the database failed while handling {mail.describe()}: {exc}") from exc
         except IntegrityError as exc:
             # Another daemon recorded this mailbox position first; its effect stands and this one was rolled back.
             recorded = self._recorded_destination(position.uidvalidity, position.uid)

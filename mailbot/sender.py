@@ -9,11 +9,13 @@ recorded on the case and not retried.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import aiosmtplib
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailbot.config import Settings
@@ -26,6 +28,8 @@ log = logging.getLogger("mailbot.send")
 FIRST_RETRY_DELAY = timedelta(minutes=1)
 MAX_RETRY_DELAY = timedelta(hours=1)
 ONE_HOUR = timedelta(hours=1)
+# Pauses between tries to record a sent email, covering a database restart of a few seconds.
+MARK_SENT_PAUSES = (0.5, 1.0, 2.0, 4.0, 0.0)
 # Staff receive a notice for every request, so their hourly ceiling is this many times the usual one.
 STAFF_LIMIT_FACTOR = 10
 # How long a claim on an email lasts; an attempt takes seconds, so only a crash lets one run out.
@@ -50,26 +54,35 @@ class OutboxSender:
         self.outbox = outbox
 
     async def send_due(self, now: datetime) -> SendReport:
-        """Send every queued email whose time has come; return how many were sent, deferred and failed."""
+        """Send every queued email whose time has come, batch after batch; return how many were sent, deferred and failed."""
         report = SendReport()
-        due = self._due_ids(now)
-        if not due:
-            return report
+        while True:
+            due = self._due_ids(now)
+            if not due:
+                return report
+            before = (report.sent, report.deferred, report.failed)
+            if not await self._send_batch(due, now, report):
+                return report
+            # A batch that changed nothing means what is due cannot go now, such as emails held by the hourly limit.
+            if (report.sent, report.deferred, report.failed) == before:
+                return report
 
+    async def _send_batch(self, due: list[int], now: datetime, report: SendReport) -> bool:
+        """Send one batch over one connection; return False when the server could not be reached."""
         try:
             smtp = await self._connect()
         except (aiosmtplib.SMTPException, OSError) as exc:
             log.warning("DEFER %d email(s): cannot reach the SMTP server %s: %s", len(due), self._where, exc)
             for email_id in due:
                 self._defer(email_id, now, f"SMTP server unreachable: {exc}", report)
-            return report
+            return False
 
         try:
             for email_id in due:
                 await self._send_one(smtp, email_id, now, report)
         finally:
             await _quit_quietly(smtp)
-        return report
+        return True
 
     def recover_interrupted(self, now: datetime) -> int:
         """Queue again the emails whose sending a crash interrupted; return how many.
@@ -191,20 +204,18 @@ class OutboxSender:
         if recipient.casefold() in {address.casefold() for address in (*alliance.staff, alliance.business_manager, alliance.strategic_lead)}:
             limit *= STAFF_LIMIT_FACTOR
         with self.sessions.begin() as session:
-            # A bounced email was still sent, so it counts too.
-            sent_times = list(
-                session.scalars(
-                    select(OutboxEmail.sent_at)
-                    .where(func.lower(OutboxEmail.recipient) == recipient.lower(), OutboxEmail.sent_at.is_not(None), OutboxEmail.sent_at > now - ONE_HOUR)
-                    .order_by(OutboxEmail.sent_at)
-                )
-            )
-            if len(sent_times) < limit:
+            # A bounced email was still sent, so it counts too. The address is matched as written, so the
+            # (recipient, sent_at) index serves the query; the bot writes each person's address the same way.
+            recent = (OutboxEmail.recipient == recipient, OutboxEmail.sent_at.is_not(None), OutboxEmail.sent_at > now - ONE_HOUR)
+            count = session.scalar(select(func.count()).select_from(OutboxEmail).where(*recent)) or 0
+            if count < limit:
                 return False
+            # A place opens an hour after the limit-th newest send.
+            opening = session.scalar(select(OutboxEmail.sent_at).where(*recent).order_by(OutboxEmail.sent_at.desc()).offset(limit - 1).limit(1))
             email = session.get_one(OutboxEmail, email_id)
             email.status = QUEUED
-            email.next_attempt_at = sent_times[len(sent_times) - limit] + ONE_HOUR
-        log.warning("HOLD %s to=%s until %s: %d emails to this address in the last hour", email.message_id, recipient, email.next_attempt_at.isoformat(timespec="minutes"), len(sent_times))
+            email.next_attempt_at = opening + ONE_HOUR
+        log.warning("HOLD %s to=%s until %s: %d emails to this address in the last hour", email.message_id, recipient, email.next_attempt_at.isoformat(timespec="minutes"), count)
         return True
 
     def _refused(self, email_id: int, now: datetime, code: int, text: str, report: SendReport) -> None:
@@ -214,14 +225,25 @@ class OutboxSender:
             self._fail(email_id, now, f"{code} {text}", report)
 
     def _mark_sent(self, email_id: int, now: datetime) -> None:
-        with self.sessions.begin() as session:
-            email = session.get_one(OutboxEmail, email_id)
-            email.status = SENT
-            email.sent_at = now
-            email.attempts += 1
-            email.last_error = None
-            if email.case_id is not None:
-                session.add(_email_event(email, now, "email_sent"))
+        """Record that the server accepted the email, retrying a database blip, since a lost record means a second copy."""
+        for attempt, pause in enumerate(MARK_SENT_PAUSES, start=1):
+            try:
+                with self.sessions.begin() as session:
+                    email = session.get_one(OutboxEmail, email_id)
+                    email.status = SENT
+                    email.sent_at = now
+                    email.attempts += 1
+                    email.last_error = None
+                    if email.case_id is not None:
+                        session.add(_email_event(email, now, "email_sent"))
+                return
+            except (OperationalError, InterfaceError) as exc:
+                if attempt == len(MARK_SENT_PAUSES):
+                    # NOTE: the claim then stays; the email goes again, with its Message-ID, when a daemon next takes the lock.
+                    log.error("UNRECORDED email %s was accepted but could not be marked sent: %s", email_id, exc)
+                    return
+                log.warning("RETRY recording email %s as sent in %.1f s: %s", email_id, pause, exc)
+                time.sleep(pause)
 
     def _defer(self, email_id: int, now: datetime, error: str, report: SendReport) -> None:
         with self.sessions.begin() as session:

@@ -25,6 +25,7 @@ import os
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger("mailbot.daemon")
 
@@ -39,6 +40,7 @@ class WorkLock:
         self.engine = engine
         self._connection: Connection | None = None
         self._file: int | None = None
+        self._path: Path | None = None
 
     @property
     def held(self) -> bool:
@@ -57,10 +59,42 @@ class WorkLock:
         log.warning("LOCK not available on %s; run only one mailbot on this database", dialect)
         return True
 
+    def still_held(self) -> bool:
+        """Return whether the lock is still this daemon's; drop it when its connection or file is gone.
+
+        A PostgreSQL restart, or a terminated connection, ends the session
+        and with it the advisory lock, without telling the daemon. A lock
+        file deleted by hand no longer excludes a second daemon either.
+        """
+        if self._connection is not None:
+            try:
+                self._connection.execute(text("SELECT 1"))
+                self._connection.commit()
+                return True
+            except SQLAlchemyError as exc:
+                log.error("LOCK connection to the database lost: %s", str(exc).splitlines()[0])
+                self._connection.invalidate()
+                self._connection = None
+                return False
+        if self._file is not None:
+            try:
+                same_file = os.fstat(self._file).st_ino == os.stat(self._path).st_ino
+            except OSError:
+                same_file = False
+            if not same_file:
+                log.error("LOCK file %s was removed or replaced", self._path)
+                os.close(self._file)
+                self._file = None
+            return same_file
+        return self.engine.dialect.name not in ("postgresql", "sqlite")
+
     def release(self) -> None:
         if self._connection is not None:
             try:
                 self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            except SQLAlchemyError as exc:
+                # The session, and the lock with it, ended already.
+                log.warning("LOCK release found the database connection closed: %s", str(exc).splitlines()[0])
             finally:
                 self._connection.close()
                 self._connection = None
@@ -91,4 +125,5 @@ class WorkLock:
             os.close(descriptor)
             return False
         self._file = descriptor
+        self._path = path
         return True

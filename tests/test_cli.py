@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from harness import append, form_bytes, mailbot, run_once, write_config
 from servers import Account
+from sqlalchemy import update
 
+from mailbot.config import load_settings
 from mailbot.embedded import SmtpSink, free_port
+from mailbot.store.database import create_database_engine
+from mailbot.store.models import DaemonMark
 
 
 @pytest.fixture
@@ -138,13 +143,38 @@ def test_status_after_pass_is_ok(config: Path, pymap_account: Account) -> None:
 
 
 def test_status_old_poll_is_stale(config: Path) -> None:
-    run_once(config, "2026-10-14T16:00")
+    run_once(config)
+    # As if the daemon had stopped on 14/10/2026 at 4.00pm.
+    engine = create_database_engine(load_settings(config).database.url)
+    with engine.begin() as connection:
+        connection.execute(update(DaemonMark).values(at=datetime(2026, 10, 14, 15, 0, tzinfo=timezone.utc)))
+    engine.dispose()
 
     result = mailbot("status", "--config", str(config), "--stale-minutes", "60")
 
     assert result.exit_code == 1
     assert "STALE: no successful poll for over 60 minutes" in result.output
     assert "14/10/2026 4.00pm" in result.output
+
+
+def test_status_ignores_pass_with_future_clock(config: Path) -> None:
+    # A pass by hand with --now in the future must not make a stopped daemon look alive.
+    run_once(config, "2027-01-12T08:00")
+
+    result = mailbot("status", "--config", str(config), "--json")
+
+    assert json.loads(result.output)["minutes_since_poll"] >= 0
+
+
+def test_status_reports_unreachable_database(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink) -> None:
+    closed = free_port()
+    config = write_config(tmp_path, pymap_account, smtp_sink, f"postgresql+psycopg://postgres@127.0.0.1:{closed}/mailbot")
+
+    result = mailbot("status", "--config", str(config))
+
+    assert result.exit_code == 1
+    assert f"the database postgresql+psycopg://postgres@127.0.0.1:{closed}/mailbot could not be opened" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_upcoming_lists_reminders(config: Path, pymap_account: Account) -> None:

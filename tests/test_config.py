@@ -87,8 +87,10 @@ def test_missing_key_names_section_and_variable(tmp_path: Path) -> None:
         ("[smtp]", "[smpt]", "[smpt]: unknown section"),
         ('host = "smtp.alliance.test"', 'host = "smtp.alliance.test"\nport = 70000', "[smtp] port: Input should be less than or equal to 65535"),
         ('host = "smtp.alliance.test"', 'host = "smtp.alliance.test"\nsecurity = "none"\npassword = "x"', 'security = "none" would send the password to smtp.alliance.test unencrypted'),
+        ('username = "pst@alliance.test"', 'username = "pst@alliance.test"\nattention_folder = "inbox"', "[mailbox] attention_folder and folder both name the folder 'inbox'"),
+        ('username = "pst@alliance.test"', 'username = "pst@alliance.test"\nprocessed_folder = "Needs Attention"', "[mailbox] attention_folder and processed_folder both name the folder"),
     ],
-    ids=["bad-address", "bad-security", "bad-timezone", "unknown-key", "unknown-section", "port-range", "plain-text-password"],
+    ids=["bad-address", "bad-security", "bad-timezone", "unknown-key", "unknown-section", "port-range", "plain-text-password", "attention-is-inbox", "processed-is-attention"],
 )
 def test_invalid_value_is_reported(tmp_path: Path, old: str, new: str, expected: str) -> None:
     path = tmp_path / "mailbot.toml"

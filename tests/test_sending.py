@@ -18,6 +18,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from harness import append, form_bytes, write_config
 from servers import Account
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from mailbot.config import load_settings
 from mailbot.daemon import Daemon
@@ -347,4 +348,34 @@ def test_smtp_outage_holds_up_no_inbound_work(tmp_path, pymap_account, store_url
         recovered = daemon.run_once(NOW + timedelta(minutes=2))
         assert recovered.sending.sent == 5
         assert len(sink.messages) == 5
+    daemon.close()
+
+
+def test_database_blip_after_acceptance_retried(tmp_path, pymap_account, store_url, smtp_server, monkeypatch) -> None:
+    # The server accepted the email, then the database dropped for a moment: the record is retried, not lost.
+    controller, handler = smtp_server
+    daemon = _daemon(tmp_path, pymap_account, controller.port, store_url)
+    email_id = _queue_one(daemon)
+    real_sessions = daemon.sender.sessions
+    calls = []
+
+    class BlinkingSessions:
+        def __call__(self):
+            return real_sessions()
+
+        def begin(self):
+            calls.append(1)
+            # The third transaction of a send records the acceptance; the first two claim and check the hourly limit.
+            if len(calls) == 3:
+                raise OperationalError("UPDATE", {}, Exception("server closed the connection unexpectedly"))
+            return real_sessions.begin()
+
+    monkeypatch.setattr(daemon.sender, "sessions", BlinkingSessions())
+    monkeypatch.setattr("mailbot.sender.time.sleep", lambda seconds: None)
+
+    report = asyncio.run(daemon.sender.send_due(NOW))
+
+    assert report.sent == 1
+    assert len(handler.accepted) == 1
+    assert _email(daemon, email_id).status == "sent"
     daemon.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from harness import append, folder_counts, form_bytes, mailbot, parsed, start_daemon, write_config
 from servers import Account
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from mailbot.config import load_settings
 from mailbot.embedded import SmtpSink
@@ -90,3 +90,31 @@ def test_pass_by_hand_refused_beside_daemon(tmp_path: Path, pymap_account: Accou
     assert result.exit_code != 0
     assert "another mailbot is working on this database" in result.output
     assert mailbot("run", "--config", str(config), "--once").exit_code == 0
+
+
+@pytest.mark.postgres
+def test_lost_lock_taken_again(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, postgres_url: str) -> None:
+    # A database restart ends the session that held the advisory lock, without telling the daemon.
+    config = write_config(tmp_path, pymap_account, smtp_sink, postgres_url)
+    log_file = tmp_path / "daemon.log"
+    engine = create_database_engine(load_settings(config).database.url)
+    daemon = start_daemon(config, log_file)
+    try:
+        _wait_until(lambda: "IDLE on" in log_file.read_text(errors="replace"), "the daemon to start")
+        with engine.connect() as connection:
+            ended = connection.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_locks "
+                    "WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                )
+            ).scalar()
+        assert ended == 1
+        append(pymap_account, _form(1))
+        _wait_until(lambda: folder_counts(pymap_account)["Processed"] == 1, "the form to be handled")
+        beside = mailbot("run", "--config", str(config), "--once")
+    finally:
+        _stop(daemon)
+        engine.dispose()
+
+    assert "LOCK was lost and is taken again" in log_file.read_text(errors="replace")
+    assert beside.exit_code != 0

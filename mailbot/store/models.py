@@ -145,7 +145,11 @@ class OutboxEmail(Base):
     """
 
     __tablename__ = "outbox_emails"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        # The hourly limit counts one address's recent sends.
+        Index("ix_outbox_recipient_sent", "recipient", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -217,7 +221,8 @@ class Visit(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    date: Mapped[date] = mapped_column(Date)
+    # Indexed because matching counts each term's visits for every shortlist.
+    date: Mapped[date] = mapped_column(Date, index=True)
     session: Mapped[str] = mapped_column(String(2))
     status: Mapped[str] = mapped_column(String(16))
     calendar_uid: Mapped[str] = mapped_column(String(255), unique=True)
