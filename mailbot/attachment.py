@@ -86,8 +86,9 @@ def read_attachments(raw: bytes, max_bytes: int | None = None) -> AttachmentRead
 
     Inline pictures with a Content-ID are left out, because mail programs use
     them for logos in signatures. Calendar parts are left out too. A part
-    without a file name is given one from its position, so nothing is lost.
-    Files larger than ``max_bytes`` are refused.
+    marked as an attachment but without a file name is named from its
+    position, such as "attachment-3". Files larger than ``max_bytes`` are
+    refused.
     """
     message = email.message_from_bytes(raw, policy=email.policy.default)
     reading = AttachmentReading()

@@ -55,13 +55,13 @@ def authentication_failure(mail: InboundMail, trusted_authserv_id: str) -> Authe
         for match in RESULT.finditer(text):
             method, result, properties = match.group(1).lower(), match.group(2).lower(), match.group(3)
             domains = {_domain_of(value) for _, value in PROPERTY.findall(properties)}
-            # A result about another domain, such as a mailing list's DKIM signature, says nothing about the sender.
+            # A result about another domain, such as a mailing list's DKIM signature, is not about the sender.
             if domains and from_domain not in domains:
                 continue
             results[method].append(result)
 
-    # DMARC is the verdict on the From domain when the host checked it; a passing DMARC
-    # outweighs one failing DKIM signature among several, as when a relay re-signs mail.
+    # DMARC is the verdict on the From domain when the host checked it. A passing DMARC
+    # outweighs one failing DKIM signature among several, as happens when a relay re-signs mail.
     verdicts = [result for result in results["dmarc"] if result in DMARC_VERDICTS]
     if verdicts:
         failing = [result for result in verdicts if result in FAILING_RESULTS]

@@ -45,18 +45,18 @@ class AwayNotes:
         away = mail.says_away
         entry = record(session, case, "automatic_reply", now, actor=mail.sender_address, inbound_id=inbound_id, subject=mail.subject, away=away)
         if not away:
-            log.info("AUTOMATIC %s from %s noted, not answered", case.reference, mail.sender_address)
+            log.info("AUTOMATIC %s from %s noted in the history; no reply sent", case.reference, mail.sender_address)
             return
 
         near = self._near_due_work(session, case, now)
-        if near is None or self._told_recently(session, case, mail.sender_address, now):
-            log.info("AWAY %s: %s is away; nothing due soon or staff already told", case.reference, mail.sender_address)
+        if near is None or self._notice_sent_recently(session, case, mail.sender_address, now):
+            log.info("AWAY %s: %s is away; no notice sent, because nothing is due soon or a notice went recently", case.reference, mail.sender_address)
             return
 
         entry.details = {**entry.details, "staff_told": True}
         context = {"case": case, "sender": mail.sender_address, "subject": mail.subject, "due_at": near, "words": _first_lines(mail)}
         self.outbox.queue(session, purpose="away_notice", recipient=Recipient(self.settings.alliance.business_manager), context=context, now=now, case=case)
-        log.info("AWAY %s: %s is away and work is due on %s; business manager told", case.reference, mail.sender_address, near.isoformat())
+        log.info("AWAY %s: %s is away and work is due on %s; notice sent to the business manager", case.reference, mail.sender_address, near.isoformat())
 
     def _near_due_work(self, session: Session, case: Case, now: datetime) -> datetime | None:
         """Return when the case's next due work falls, if that is within NEAR_SCHOOL_DAYS school days."""
@@ -72,7 +72,7 @@ class AwayNotes:
         soonest = min(candidates, default=None)
         return soonest if soonest is not None and soonest <= horizon else None
 
-    def _told_recently(self, session: Session, case: Case, sender: str, now: datetime) -> bool:
+    def _notice_sent_recently(self, session: Session, case: Case, sender: str, now: datetime) -> bool:
         earlier = session.scalars(
             select(CaseEvent).where(
                 CaseEvent.case_id == case.id,

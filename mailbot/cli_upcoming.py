@@ -2,8 +2,8 @@
 
 Staff use it to see what the bot is about to do before it does it, for
 example before a holiday or after changing the calendar. It reads the due
-work only; what a reminder finally sends may be nothing, if the person
-answers first.
+work only, so a reminder listed here sends nothing if the person replies
+first.
 """
 
 from __future__ import annotations

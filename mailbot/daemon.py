@@ -115,7 +115,7 @@ class Daemon:
         return PassReport(intake, due_work, sending)
 
     def schedule_reports(self, now: datetime) -> None:
-        """Make sure the next weekly digest is scheduled; each Monday's digest is scheduled once, whoever asks."""
+        """Schedule the next weekly digest unless it is already scheduled; its key allows one row per Monday."""
         if not self.settings.workflow.weekly_digest:
             return
         with self.sessions.begin() as session:
@@ -197,9 +197,9 @@ class DaemonLoop:
     def _in_charge(self) -> bool:
         """Return whether this daemon still holds the work lock, taking it again if it was lost but is free.
 
-        When another daemon has taken it meanwhile, this one stops, so the
-        two never work at once; a service manager then starts it again as
-        a standby.
+        When another daemon has taken it meanwhile, this one stops so that the
+        two never work at once. A service manager then starts it again as a
+        standby.
         """
         lock = self.daemon.work_lock
         if lock.still_held():

@@ -120,7 +120,7 @@ class Intake:
             # The database is unreachable or restarting: nothing was committed, so the message stays in the inbox.
             raise DatabaseUnavailable(f"the database failed while handling {mail.describe()}: {exc}") from exc
         except IntegrityError as exc:
-            # Another daemon recorded this mailbox position first; its effect stands and this one was rolled back.
+            # Another daemon recorded this mailbox position first, so its effect is kept and this one was rolled back.
             recorded = self._recorded_destination(position.uidvalidity, position.uid)
             if recorded is None:
                 return self._set_aside_after_error(mail, position, now, exc)

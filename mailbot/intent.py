@@ -76,7 +76,7 @@ _NEGATIVE_WORDS = re.compile(r"\b(can'?t|cannot|unable|unfortunately|rather not|
 _YES_WORD_THEN_NOT = re.compile(r"^(absolutely|certainly|of course|definitely|ok|okay)\W*\s*(not|no)\b", re.IGNORECASE)
 # A NO word that means yes: "No problem", "No objection", "Not at all, happy to help".
 _NO_WORD_MEANING_YES = re.compile(r"^(no (problem|problems|worries|objections?|issues?)|not a problem|not at all)\b", re.IGNORECASE)
-# Answers that are no answer yet.
+# Replies that decide nothing yet.
 _UNDECIDED = re.compile(r"^(n/?a|tbc|tbd|maybe|possibly|perhaps|not sure|unsure)\b", re.IGNORECASE)
 # Lines above the answer that are not part of it: greetings, security labels, external-sender banners.
 _PREAMBLE = re.compile(
@@ -93,9 +93,9 @@ _APOLOGY = re.compile(r"^(sorry|apologies)\b[^-\u2013\u2014,.!;]{0,60}[-\u2013\u
 def new_text(body: str) -> str:
     """Return the reply's own text: everything above the first quoted or footer line.
 
-    mail-parser-reply finds the quoted history of many mail programs in many
-    languages first; the patterns here then cut what it leaves, such as
-    "Sent from my iPhone", a "--" signature or a disclaimer under a rule.
+    mail-parser-reply first finds the quoted history of many mail programs in
+    many languages. The patterns here then cut what it leaves, such as "Sent
+    from my iPhone", a "--" signature or a disclaimer.
     """
     # A bare CR ends a line for the people who read the email, so it must end one here too.
     text = re.sub(r"\r\n?", "\n", body or "")
@@ -131,19 +131,19 @@ def read_answer(body: str) -> ReadAnswer:
     if "?" in first or _UNDECIDED.match(first):
         return ReadAnswer(Answer.UNCLEAR, text)
     if _YES_WORD_THEN_NOT.match(first):
-        says_yes, says_no = False, True
+        is_yes, is_no = False, True
     elif _NO_WORD_MEANING_YES.match(first):
-        says_yes, says_no = True, False
+        is_yes, is_no = True, False
     else:
-        says_yes, says_no = bool(_YES.match(first)), bool(_NO.match(first))
+        is_yes, is_no = bool(_YES.match(first)), bool(_NO.match(first))
 
-    if says_yes == says_no:
+    if is_yes == is_no:
         return ReadAnswer(Answer.UNCLEAR, text)
-    if says_yes and (_HEDGES.search(paragraph) or _NEGATIVE_WORDS.search(paragraph) or _contradicted(answer)):
+    if is_yes and (_HEDGES.search(paragraph) or _NEGATIVE_WORDS.search(paragraph) or _contradicted(answer)):
         return ReadAnswer(Answer.UNCLEAR, text)
-    if says_no and (_NO_HEDGES.search(first) or _contradicted(answer)):
+    if is_no and (_NO_HEDGES.search(first) or _contradicted(answer)):
         return ReadAnswer(Answer.UNCLEAR, text)
-    return ReadAnswer(Answer.YES if says_yes else Answer.NO, text)
+    return ReadAnswer(Answer.YES if is_yes else Answer.NO, text)
 
 
 def _answer_text(text: str) -> str:
@@ -163,9 +163,9 @@ def _contradicted(text: str) -> bool:
     """
     first_paragraph = re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0]
     starts = [_first_sentence(line) for line in first_paragraph.splitlines() if line.strip()]
-    says_yes = any((_YES.match(start) and not _YES_WORD_THEN_NOT.match(start)) or _NO_WORD_MEANING_YES.match(start) for start in starts)
-    says_no = any((_NO.match(start) and not _NO_WORD_MEANING_YES.match(start)) or _YES_WORD_THEN_NOT.match(start) for start in starts)
-    return says_yes and says_no
+    is_yes = any((_YES.match(start) and not _YES_WORD_THEN_NOT.match(start)) or _NO_WORD_MEANING_YES.match(start) for start in starts)
+    is_no = any((_NO.match(start) and not _NO_WORD_MEANING_YES.match(start)) or _YES_WORD_THEN_NOT.match(start) for start in starts)
+    return is_yes and is_no
 
 
 def _first_sentence(text: str) -> str:

@@ -69,7 +69,7 @@ class InboundMail:
 
     @property
     def says_away(self) -> bool:
-        """Whether an automatic message says its sender is away, such as an out-of-office reply."""
+        """Whether an automatic message reports its sender as away, as an out-of-office reply does."""
         return self.is_automatic and bool(AWAY_SUBJECT.search(self.subject))
 
     def header(self, name: str) -> str:

@@ -4,7 +4,7 @@ The PST is asked a set number of school days before the visit. A plan the
 PST sends to the bot is forwarded to the visiting teacher at once, as the
 same files with the same bytes. A plan the PST sent straight to the visiting
 teacher, with the bot in copy, is only recorded. With no plan by the
-deadline, the PST is nudged and the business manager told. The visiting
+deadline, the PST is nudged and the business manager notified. The visiting
 teacher is reminded of the visit the school day before.
 """
 

@@ -215,7 +215,7 @@ class StaffCommands:
         return f"recorded {pst.name}'s re-designation from {uk_date(pst.designated_on)}"
 
     def _cancel(self, session: Session, case: Case, command: Command, actor: str, now: datetime, inbound_id: int) -> str:
-        """Cancel the case and its visits still to come, and tell everyone who knows of it."""
+        """Cancel the case and its visits still to come, and notify everyone the case has involved so far."""
         cancel_due_work(session, now, case=case)
         cancellations = self.visits.cancel_all(session, case, now)
         change_state(session, case, "cancelled", now, event="cancelled", actor=actor, inbound_id=inbound_id, reason=command.reason)

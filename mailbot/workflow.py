@@ -133,10 +133,10 @@ class Workflow:
         because the address that failed cannot be tied to a case.
         """
         bounced = _bounced_email(session, bounce, self.settings.bot_domain)
-        who = ", ".join(bounce.recipients) or "an unnamed address"
+        failed_addresses = ", ".join(bounce.recipients) or "an unnamed address"
         if bounced is None:
             reason = (
-                f"A report that an email to {who} could not be delivered arrived, "
+                f"A report that an email to {failed_addresses} could not be delivered arrived, "
                 "but it does not quote any email mailbot sent, so it could not be tied to a case."
             )
             return self.set_aside(session, position, now, reason=reason, mail=mail, notify=not bounce.delayed_only)
@@ -342,7 +342,7 @@ def _bounced_email(session: Session, bounce: Bounce, bot_domain: str) -> OutboxE
 
 
 def _body_text(mail: InboundMail) -> str:
-    # Some programs send an empty plain part beside the HTML that holds the words.
+    # Some programs send an empty plain part beside the HTML that contains the words.
     if mail.text_plain and mail.text_plain.strip():
         return mail.text_plain
     return html_to_text(mail.text_html or "")

@@ -138,7 +138,7 @@ def test_message_moved_away_mid_pass_survived(
 ) -> None:
     # A person drags the first message to another folder after the pass listed it but before it is read.
     # The server may still hand over a message moved by another session, so either it is skipped or its
-    # effect is applied; what must hold is no crash, nothing lost and nothing applied twice.
+    # effect is applied. Either way nothing may crash, be lost or be applied twice.
     append(pymap_account, form_bytes("html-table.eml"), form_bytes("plain-cf7.eml"))
     daemon = Daemon(load_settings(config))
     original_fetch = Mailbox.fetch

@@ -29,13 +29,13 @@ def _form(number: int) -> bytes:
     )
 
 
-def _wait_until(condition, what: str) -> None:
+def _wait_until(condition, description: str) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(0.3)
-    pytest.fail(f"timed out waiting for {what}")
+    pytest.fail(f"timed out waiting for {description}")
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
