@@ -77,7 +77,7 @@ def classify(mail: InboundMail, bot_address: str, form_rules: FormRules, staff: 
             )
             return Classification(Kind.STAFF_COMMANDS, "staff commands", commands=CommandReading(errors=(error,)))
 
-    reference = find_reference(mail.subject) or _reference_in_threading(mail)
+    reference = mail.assigned_case or find_reference(mail.subject) or _reference_in_threading(mail)
     if reference or reply_tokens(mail, bot_address):
         return Classification(
             Kind.CASE_MAIL,

@@ -29,6 +29,7 @@ COMMAND_NAMES = (
     "resume",
     "note",
     "redesignate",
+    "case",
 )
 
 # Any other command given twice in one email is an error, because it is unclear which one was meant.
@@ -70,6 +71,8 @@ _REDESIGNATE_HINT = (
     "write the PST's email address and the date of the new designation as DD/MM/YYYY, "
     "such as redesignate: j.patel@oakfield.example 01/09/2027"
 )
+_CASE_HINT = "write the case's reference, such as case: PST-2026-0007, above the forwarded message"
+_CASE_REFERENCE = re.compile(r"PST-[0-9]{4}-[0-9]{4,}", re.IGNORECASE)
 _REASON_EXAMPLES = {
     "cancel": "cancel: the school has withdrawn the request",
     "hold": "hold: the PST is on leave until half term",
@@ -84,8 +87,8 @@ class Command:
     callers dispatch on ``name`` anyway and each name always sets the same
     fields: assign sets shortlist_number or email, visit and add-visit set day
     and session, half-days sets count, endorse and consent set answer, cancel
-    and hold set reason, note sets note, redesignate sets email and day, and
-    resume sets none.
+    and hold set reason, note sets note, redesignate sets email and day, case
+    sets reference, and resume sets none.
     """
 
     # The command name in lower case, one of COMMAND_NAMES.
@@ -103,6 +106,7 @@ class Command:
     answer: bool | None = None
     reason: str | None = None
     note: str | None = None
+    reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -277,6 +281,11 @@ def _check_combination(known_names: list[tuple[str, int]]) -> list[tuple[int, st
             "send one of them"
         )
         errors.append((first_lines[later], message))
+
+    # case: is about the forwarded message, not the case of the email it came in, so it cannot share that email.
+    if "case" in first_lines and len(first_lines) > 1:
+        message = f"line {first_lines['case']}: case: must be the only command in its email, because it is about the forwarded message"
+        errors.append((first_lines["case"], message))
     return errors
 
 
@@ -367,6 +376,14 @@ def _read_redesignate(command: Command, value: str) -> Command:
     return replace(command, email=email, day=day)
 
 
+def _read_case(command: Command, value: str) -> Command:
+    if not value:
+        raise _InvalidValue("is missing the reference", _CASE_HINT)
+    if _CASE_REFERENCE.fullmatch(value) is None:
+        raise _InvalidValue(f'has "{value}" where a case reference should be', _CASE_HINT)
+    return replace(command, reference=value.upper())
+
+
 _VALUE_READERS: dict[str, Callable[[Command, str], Command]] = {
     "assign": _read_assign,
     "visit": _read_visit,
@@ -379,6 +396,7 @@ _VALUE_READERS: dict[str, Callable[[Command, str], Command]] = {
     "resume": _read_resume,
     "note": _read_note,
     "redesignate": _read_redesignate,
+    "case": _read_case,
 }
 
 

@@ -25,6 +25,8 @@ class MailboxPosition:
     uidvalidity: int
     uid: int
     size_bytes: int
+    # The set-aside record of this message when it is handled again; its row is updated instead of adding another.
+    replacing_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -46,20 +48,27 @@ def record_inbound(
     case: Case | None = None,
     sha256: str | None = None,
 ) -> InboundMessage:
-    inbound = InboundMessage(
-        folder=position.folder,
-        uidvalidity=position.uidvalidity,
-        uid=position.uid,
-        message_id=mail.message_id if mail else None,
-        sha256=mail.sha256 if mail else (sha256 or ""),
-        size_bytes=position.size_bytes,
-        sender=mail.sender_address if mail else None,
-        subject=mail.subject if mail else None,
-        recorded_at=now,
-        outcome=outcome,
-        reason=reason,
-        case=case,
-    )
-    session.add(inbound)
+    fields = {
+        "message_id": mail.message_id if mail else None,
+        "sha256": mail.sha256 if mail else (sha256 or ""),
+        "size_bytes": position.size_bytes,
+        "sender": mail.sender_address if mail else None,
+        "subject": mail.subject if mail else None,
+        "recorded_at": now,
+        "outcome": outcome,
+        "reason": reason,
+        "case": case,
+    }
+    if position.replacing_id is not None:
+        # A message handled again keeps one record, at the mailbox position where it was first read.
+        inbound = session.get_one(InboundMessage, position.replacing_id)
+        for name, value in fields.items():
+            setattr(inbound, name, value)
+        inbound.replay_requested_at = None
+        inbound.replay_requested_by = None
+        inbound.replay_case_reference = None
+    else:
+        inbound = InboundMessage(folder=position.folder, uidvalidity=position.uidvalidity, uid=position.uid, **fields)
+        session.add(inbound)
     session.flush()
     return inbound

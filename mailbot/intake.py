@@ -11,7 +11,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from mailbot.classify import classify
 from mailbot.config import Settings
 from mailbot.mailbox import FetchedMessage, Mailbox
 from mailbot.message import InboundMail, UnreadableMessage, parse_mail
+from mailbot.replay import Replayer
 from mailbot.ruleset import Rules
 from mailbot.store.models import DaemonMark, InboundMessage
 from mailbot.workflow import Destination, MailboxPosition, Outcome, Workflow
@@ -41,6 +42,7 @@ class IntakeReport:
     cases_opened: int = 0
     set_aside: int = 0
     already_recorded: int = 0
+    replayed: int = 0
 
 
 class Intake:
@@ -51,6 +53,7 @@ class Intake:
         self.rules = rules
         self.sessions = sessions
         self.workflow = workflow
+        self.replays = Replayer(settings, sessions, workflow.outbox, self.apply)
 
     def read_inbox(self, mailbox: Mailbox, clock: Callable[[], datetime], stop: threading.Event | None = None) -> IntakeReport:
         """Handle every message now in the inbox, stopping early between messages when ``stop`` is set."""
@@ -72,6 +75,9 @@ class Intake:
                 log.warning("DATABASE unavailable; uid=%s and %d more left in the inbox for the next pass: %s", uid, len(uids) - report.handled - 1, exc)
                 return report
             report.handled += 1
+        else:
+            # Last, so that a staff email asking for a message to be handled again is acted on in the same pass.
+            report.replayed = self._replay_requested(mailbox, clock)
 
         # The real time, not the pass's clock: a pass run by hand with --now must not tell monitoring the daemon is alive.
         self._mark_poll(datetime.now(timezone.utc))
@@ -103,10 +109,13 @@ class Intake:
             report.set_aside += 1
         self._move(mailbox, uid, outcome.destination)
 
-    def apply(self, raw: bytes, position: MailboxPosition, now: datetime) -> Outcome:
-        """Commit the effect of the message ``raw``; on any failure, commit a set-aside record instead."""
+    def apply(self, raw: bytes, position: MailboxPosition, now: datetime, assigned_case: str | None = None) -> Outcome:
+        """Commit the effect of the message ``raw``; on any failure, commit a set-aside record instead.
+
+        ``assigned_case`` is the case staff said the message belongs to, when they asked for it to be handled again.
+        """
         try:
-            mail = parse_mail(raw)
+            mail = replace(parse_mail(raw), assigned_case=assigned_case)
         except UnreadableMessage as exc:
             return self._set_aside_unreadable(raw, position, now, str(exc))
 
@@ -128,6 +137,13 @@ class Intake:
             return Outcome(recorded, "already_recorded")
         except Exception as exc:  # one bad message must not stop the daemon: set it aside and carry on
             return self._set_aside_after_error(mail, position, now, exc)
+
+    def _replay_requested(self, mailbox: Mailbox, clock: Callable[[], datetime]) -> int:
+        try:
+            return self.replays.run_requested(mailbox, clock)
+        except (OperationalError, InterfaceError) as exc:
+            log.warning("DATABASE unavailable; the messages asked to be handled again wait for the next pass: %s", exc)
+            return 0
 
     def _set_aside_after_error(self, mail: InboundMail, position: MailboxPosition, now: datetime, exc: Exception) -> Outcome:
         log.error("ERROR while handling %s uid=%s; setting it aside", mail.describe(), position.uid, exc_info=exc)

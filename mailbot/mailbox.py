@@ -12,13 +12,17 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
+from email.parser import BytesHeaderParser
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
+from mailbot import sasl
 from mailbot.config import MailboxSettings
 from mailbot.errors import MailboxError
+from mailbot.oauth2 import TokenSource, token_source_for
 from mailbot.tls import client_context, describe_tls_failure
 
 log = logging.getLogger("mailbot.mailbox")
@@ -30,6 +34,9 @@ NEW_MAIL_RESPONSES = {b"EXISTS", b"RECENT"}
 IDLE_POLL_MILLISECONDS = 1000
 # One readable poll with nothing parsed can be a TLS record without data; three in a row is end-of-file.
 CLOSED_AFTER_EMPTY_READS = 3
+# Message-IDs are fetched for this many messages per FETCH command, to keep each reply a manageable size.
+FETCH_BATCH_SIZE = 500
+MESSAGE_ID_REQUEST = b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
 
 
 @dataclass(frozen=True)
@@ -40,10 +47,15 @@ class FetchedMessage:
 
 
 class Mailbox:
-    """One signed-in IMAP connection to the alliance's mailbox."""
+    """One signed-in IMAP connection to the alliance's mailbox.
 
-    def __init__(self, settings: MailboxSettings) -> None:
+    With OAuth 2.0 sign-in, pass the daemon's ``tokens`` so that every
+    connection shares one cached token; without it the mailbox makes its own.
+    """
+
+    def __init__(self, settings: MailboxSettings, tokens: TokenSource | None = None) -> None:
         self.settings = settings
+        self.tokens = tokens if tokens is not None else token_source_for(settings)
         self.client: IMAPClient | None = None
         self.uidvalidity: int | None = None
 
@@ -86,18 +98,26 @@ class Mailbox:
             raise MailboxError(f"could not connect to the IMAP server {self.where}: {exc}") from exc
 
         try:
-            client.login(settings.username, settings.password.get_secret_value())
+            if self.tokens is None:
+                client.login(settings.username, settings.password.get_secret_value())
+                method = "password"
+            else:
+                method = imap_oauth2_login(client, settings, self.tokens)
         except LoginError as exc:
             _close_quietly(client)
             raise MailboxError(
                 f"the IMAP server {self.where} rejected the login for {settings.username!r}: {_server_text(exc)}"
             ) from exc
+        except MailboxError:
+            _close_quietly(client)
+            raise
         except CONNECTION_ERRORS as exc:
+            # OAuth2Error is a ConnectionError too, and its message already names the service and the setting.
             _close_quietly(client)
             raise MailboxError(f"signing in to the IMAP server {self.where} failed: {exc}") from exc
 
         self.client = client
-        log.info("CONNECTED to %s as %s", self.where, settings.username)
+        log.info("CONNECTED to %s as %s (%s)", self.where, settings.username, method)
 
     def close(self) -> None:
         if self.client is not None:
@@ -117,12 +137,26 @@ class Mailbox:
 
     def open_inbox(self) -> int:
         """Select the inbox folder and return its UIDVALIDITY."""
+        return self.open_folder(self.settings.folder)
+
+    def open_folder(self, name: str) -> int:
+        """Select ``name`` and return its UIDVALIDITY."""
         try:
-            status = self._client.select_folder(self.settings.folder)
+            status = self._client.select_folder(name)
         except IMAPClientError as exc:
-            raise MailboxError(f"the folder {self.settings.folder!r} could not be opened on {self.where}: {exc}") from exc
+            raise MailboxError(f"the folder {name!r} could not be opened on {self.where}: {exc}") from exc
         self.uidvalidity = int(status[b"UIDVALIDITY"])
         return self.uidvalidity
+
+    def find(self, message_id: str | None, sender: str | None) -> list[int]:
+        """Return the UIDs in the selected folder with this Message-ID, or else from this sender, oldest first."""
+        if message_id:
+            criteria: list[str] = ["HEADER", "Message-ID", message_id]
+        elif sender:
+            criteria = ["FROM", sender]
+        else:
+            return []
+        return sorted(int(uid) for uid in self._client.search(criteria))
 
     def list_uids(self) -> list[int]:
         """Return the UIDs of every message in the selected folder, oldest first."""
@@ -164,6 +198,48 @@ class Mailbox:
             # NOTE: without UIDPLUS a plain EXPUNGE also removes other messages someone flagged \Deleted.
             self._client.expunge()
 
+    def message_ids_in(self, folder: str) -> dict[int, str | None]:
+        """Return the Message-ID of every message in ``folder`` by UID, None for a message without one.
+
+        A folder that does not exist holds nothing. Raises MailboxError when it cannot be opened.
+        """
+        if not self._client.folder_exists(folder):
+            return {}
+        self._select(folder)
+        uids = self.list_uids()
+        found: dict[int, str | None] = {}
+        for start in range(0, len(uids), FETCH_BATCH_SIZE):
+            batch = uids[start : start + FETCH_BATCH_SIZE]
+            for uid, data in self._client.fetch(batch, [MESSAGE_ID_REQUEST]).items():
+                header = next((bytes(value) for key, value in data.items() if key.startswith(b"BODY[HEADER")), b"")
+                found[int(uid)] = _message_id(header)
+        return found
+
+    def fetch_from(self, folder: str, uid: int) -> FetchedMessage | None:
+        """Fetch one message from ``folder`` without setting \\Seen; None when it has gone."""
+        self._select(folder)
+        return self.fetch(uid)
+
+    def delete_from(self, folder: str, uids: Iterable[int]) -> None:
+        """Delete the messages ``uids`` from ``folder`` for good: flag them \\Deleted and expunge them."""
+        chosen = sorted(uids)
+        if not chosen:
+            return
+        self._select(folder)
+        self._client.add_flags(chosen, [b"\\Deleted"])
+        if b"UIDPLUS" in self.capabilities:
+            self._client.uid_expunge(chosen)
+        else:
+            # NOTE: without UIDPLUS a plain EXPUNGE also removes other messages someone flagged \Deleted.
+            self._client.expunge()
+        log.info("DELETED %d message(s) from %r on %s", len(chosen), folder, self.where)
+
+    def _select(self, folder: str) -> None:
+        try:
+            self._client.select_folder(folder)
+        except IMAPClientError as exc:
+            raise MailboxError(f"the folder {folder!r} could not be opened on {self.where}: {exc}") from exc
+
     def wait_for_new_mail(self, stop: threading.Event) -> bool:
         """IDLE until the server reports new mail, the renewal time passes or ``stop`` is set.
 
@@ -204,6 +280,54 @@ class Mailbox:
         if self.client is None:
             raise MailboxError(f"not connected to the IMAP server {self.where}")
         return self.client
+
+
+def imap_oauth2_login(client: IMAPClient, settings: MailboxSettings, tokens: TokenSource) -> str:
+    """Sign in with an OAuth 2.0 access token over OAUTHBEARER or XOAUTH2, whichever the server offers; return the mechanism.
+
+    A token the server rejects is renewed once and the login tried again,
+    because a server may end a token's life before the time that the sign-in
+    service stated. Raises MailboxError naming the server and the user, or
+    OAuth2Error when no token could be had.
+    """
+    where = f"{settings.host}:{settings.port}"
+    offered = [item.decode(errors="replace")[len("AUTH="):] for item in client.capabilities() if item.upper().startswith(b"AUTH=")]
+    mechanism = sasl.choose_mechanism(offered)
+    if mechanism is None:
+        raise MailboxError(
+            f"the IMAP server {where} offers neither OAUTHBEARER nor XOAUTH2 (it offers {', '.join(offered) or 'no AUTH mechanism'}), "
+            'so it cannot take an OAuth 2.0 token. Check [mailbox] host, or set [mailbox] auth = "password"'
+        )
+
+    token = tokens.access_token()
+    try:
+        _authenticate(client, mechanism, settings, token)
+        return mechanism
+    except LoginError as exc:
+        log.warning("REJECTED token for %s by %s (%s): %s; getting a new token", settings.username, where, mechanism, _server_text(exc))
+
+    token = tokens.renew(token)
+    try:
+        _authenticate(client, mechanism, settings, token)
+    except LoginError as exc:
+        raise MailboxError(
+            f"the IMAP server {where} rejected the OAuth 2.0 token for {settings.username!r} ({mechanism}) twice, "
+            f"the second time a new one: {_server_text(exc)}. {tokens.rejection_advice}"
+        ) from exc
+    return mechanism
+
+
+def _authenticate(client: IMAPClient, mechanism: str, settings: MailboxSettings, token: str) -> None:
+    assert settings.port is not None
+    first = sasl.initial_response(mechanism, settings.username, token, settings.host, settings.port)
+    client.sasl_login(mechanism, sasl.responder(mechanism, first))
+
+
+def _message_id(header: bytes) -> str | None:
+    """Return the Message-ID in a fetched header block, unfolded, or None when there is none."""
+    value = BytesHeaderParser().parsebytes(header).get("Message-ID")
+    text = " ".join(str(value).split()) if value is not None else ""
+    return text or None
 
 
 def _server_text(exc: Exception) -> str:

@@ -52,6 +52,8 @@ class InboundMail:
     text_plain: str | None
     text_html: str | None
     headers: dict[str, str] = field(repr=False)
+    # The case a member of staff said this message belongs to, when they asked for it to be handled again.
+    assigned_case: str | None = None
 
     @property
     def is_automatic(self) -> bool:

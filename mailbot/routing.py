@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailbot.message import InboundMail
@@ -36,7 +36,13 @@ def find_route(session: Session, mail: InboundMail, bot_address: str) -> Route |
     drop threading headers. The case reference in the subject is the last
     resort: it names the case but not the email, so it never makes a reply
     count as an answer.
+
+    A case that staff assigned to the message when asking for it to be
+    handled again comes before all of these, because a person checked it.
     """
+    if mail.assigned_case is not None:
+        return _assigned_route(session, mail)
+
     for message_id in _threading_ids(mail):
         answered = session.scalars(select(OutboxEmail).where(OutboxEmail.message_id == message_id)).first()
         if answered is not None and answered.case is not None:
@@ -52,6 +58,24 @@ def find_route(session: Session, mail: InboundMail, bot_address: str) -> Route |
         return None
     case = session.scalars(select(Case).where(Case.reference == reference)).first()
     return Route(case, None) if case is not None else None
+
+
+def _assigned_route(session: Session, mail: InboundMail) -> Route | None:
+    """Route ``mail`` to the case staff named, as the answer to the bot's latest email to its sender on that case.
+
+    Staff vouching for the case stands in for the threading that the sender's
+    mail program lost, so a YES in it counts as an answer.
+    """
+    case = session.scalars(select(Case).where(Case.reference == mail.assigned_case)).first()
+    if case is None:
+        return None
+    answered = session.scalars(
+        select(OutboxEmail)
+        .where(OutboxEmail.case_id == case.id, func.lower(OutboxEmail.recipient) == mail.sender_address.casefold())
+        .order_by(OutboxEmail.id.desc())
+        .limit(1)
+    ).first()
+    return Route(case, answered)
 
 
 def plus_address(bot_address: str, token: str) -> str:

@@ -30,6 +30,7 @@ from mailbot.message import InboundMail
 from mailbot.outbox import Outbox, Recipient
 from mailbot.register import PstNotFound, RegisterError, redesignate
 from mailbot.render import uk_date
+from mailbot.replay import ReplayRejected, forwarded_set_aside, request_replay
 from mailbot.ruleset import Rules
 from mailbot.store.models import Case
 from mailbot.timings import local_moment
@@ -42,8 +43,8 @@ FINISHED_STATES = ("closed", "declined", "cancelled")
 
 # Charges can be corrected after a case closes, because the finance figures must be right.
 HALF_DAYS_STATES = ("scheduled", "visited", "closed")
-# Commands about a PST rather than a case, which may come in an email that names no case.
-CASELESS_COMMANDS = ("redesignate",)
+# Commands about a PST or a forwarded message rather than a case, which may come in an email that names no case.
+CASELESS_COMMANDS = ("redesignate", "case")
 
 
 class CommandRejected(ValueError):
@@ -155,6 +156,8 @@ class StaffCommands:
         actor = mail.sender_address
         if command.name == "redesignate":
             return self._redesignate(session, case, command, actor, now, inbound_id)
+        if command.name == "case":
+            return self._replay_forwarded(session, command, mail, now)
 
         if case is None:
             raise CommandRejected(f'line {command.line_number}: "{command.text.strip()}" needs a case')
@@ -213,6 +216,20 @@ class StaffCommands:
             record(session, case, "command", now, actor=actor, inbound_id=inbound_id, line=command.text.strip())
         log.info("REDESIGNATE %s from %s by %s", pst.email, pst.designated_on.isoformat(), actor)
         return f"recorded {pst.name}'s re-designation from {uk_date(pst.designated_on)}"
+
+    def _replay_forwarded(self, session: Session, command: Command, mail: InboundMail, now: datetime) -> str:
+        """Ask for the set-aside message that ``mail`` forwards to be handled again as mail about the named case."""
+        try:
+            inbound = forwarded_set_aside(session, mail, now)
+            request_replay(session, inbound.id, command.reference, mail.sender_address, now)
+        except ReplayRejected as exc:
+            raise CommandRejected(f'line {command.line_number}: "{command.text.strip()}": {exc}') from exc
+        sender = inbound.sender or "an unknown sender"
+        return (
+            f'will handle the message from {sender} ("{inbound.subject or "no subject"}", set aside on '
+            f"{uk_date(inbound.recorded_at.astimezone(self.settings.zone))}) again, as mail about {command.reference}; "
+            "the case's history will show what it did, and you will hear if it cannot"
+        )
 
     def _cancel(self, session: Session, case: Case, command: Command, actor: str, now: datetime, inbound_id: int) -> str:
         """Cancel the case and its visits still to come, and notify everyone the case has involved so far."""

@@ -34,12 +34,14 @@ from mailbot.inbound import Destination, MailboxPosition, Outcome, record_inboun
 from mailbot.message import InboundMail
 from mailbot.outbox import Outbox, Recipient
 from mailbot.references import find_reference
+from mailbot.reports import ScheduledReport
 from mailbot.question import ChasedQuestion
 from mailbot.routing import Route, find_route
 from mailbot.ruleset import Rules
 from mailbot.session_plan import SessionPlan
 from mailbot.staff import CASELESS_COMMANDS, StaffCommands
 from mailbot.store.models import Case, OutboxEmail, Pst, Visit
+from mailbot.termly_summary import TermlySummary
 from mailbot.visits import SCHEDULED, next_scheduled_visit, visiting_teacher
 
 log = logging.getLogger("mailbot.workflow")
@@ -67,6 +69,8 @@ class Workflow:
         self.after_visit = AfterVisit(settings, rules, outbox)
         self.away = AwayNotes(settings, rules, outbox)
         self.digest = WeeklyDigest(settings, rules, outbox)
+        self.termly_summary = TermlySummary(settings, rules, outbox)
+        self.reports: tuple[ScheduledReport, ...] = (self.digest, self.termly_summary)
         self.opening = CaseOpening(settings, rules, outbox, self.endorsement, self.matching)
         self.staff = StaffCommands(settings, rules, outbox, self.endorsement, self.consent, self.matching, self.after_visit)
 
@@ -78,6 +82,7 @@ class Workflow:
             **self.session_plan.handlers(),
             **self.after_visit.handlers(),
             **self.digest.handlers(),
+            **self.termly_summary.handlers(),
             **DesignationNotices(self.settings, self.outbox, self.rules.timings).handlers(),
         }
 
@@ -177,8 +182,9 @@ class Workflow:
         self, session: Session, mail: InboundMail, reading: CommandReading, position: MailboxPosition, now: datetime
     ) -> Outcome:
         route = find_route(session, mail, self.settings.alliance.address)
-        caseless = all(command.name in CASELESS_COMMANDS for command in reading.commands) and not reading.errors
-        if route is None and not caseless:
+        caseless = all(command.name in CASELESS_COMMANDS for command in reading.commands)
+        # Lines with errors are answered with the errors, which the sender can fix whether or not a case is named.
+        if route is None and not caseless and not reading.errors:
             reason = (
                 "The message from a member of staff has command lines but does not name a case: "
                 "reply to an email about the case, or put its reference (such as PST-2026-0007) in the subject."

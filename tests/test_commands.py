@@ -17,7 +17,8 @@ REDESIGNATE_HINT = (
     "write the PST's email address and the date of the new designation as DD/MM/YYYY, "
     "such as redesignate: j.patel@oakfield.example 01/09/2027"
 )
-COMMAND_LIST = "the commands are: assign, visit, add-visit, half-days, endorse, consent, cancel, hold, resume, note, redesignate"
+CASE_HINT = "write the case's reference, such as case: PST-2026-0007, above the forwarded message"
+COMMAND_LIST = "the commands are: assign, visit, add-visit, half-days, endorse, consent, cancel, hold, resume, note, redesignate, case"
 
 GOOD_LINES = [
     ("assign: 1", dict(name="assign", shortlist_number=1)),
@@ -59,6 +60,8 @@ GOOD_LINES = [
     (f"redesignate: {PST} 01/09/2027", dict(name="redesignate", email=PST, day=date(2027, 9, 1))),
     (f"Redesignate: {PST} <mailto:{PST}> 1/9/2027", dict(name="redesignate", email=PST, day=date(2027, 9, 1))),
     (f"redesignate: <mailto:{PST}>  01/09/2027", dict(name="redesignate", email=PST, day=date(2027, 9, 1))),
+    ("case: PST-2026-0007", dict(name="case", reference="PST-2026-0007")),
+    ("Case:  pst-2026-0012", dict(name="case", reference="PST-2026-0012")),
 ]
 
 BAD_LINES = [
@@ -121,6 +124,9 @@ BAD_LINES = [
         "redesignate: Jo Patel 01/09/2027",
         f'line 1: "redesignate: Jo Patel 01/09/2027" does not give a valid email address; {REDESIGNATE_HINT}',
     ),
+    ("case:", f'line 1: "case:" is missing the reference; {CASE_HINT}'),
+    ("case: Oakfield", f'line 1: "case: Oakfield" has "Oakfield" where a case reference should be; {CASE_HINT}'),
+    ("case: PST-2026-0007 please", f'line 1: "case: PST-2026-0007 please" has "PST-2026-0007 please" where a case reference should be; {CASE_HINT}'),
     ("asign: 1", f'line 1: unknown command "asign" (did you mean "assign"?); {COMMAND_LIST}'),
     ("Consnet: yes", f'line 1: unknown command "Consnet" (did you mean "consent"?); {COMMAND_LIST}'),
     ("halfdays: 2", f'line 1: unknown command "halfdays" (did you mean "half-days"?); {COMMAND_LIST}'),
@@ -371,5 +377,5 @@ def test_greeting_with_colon_not_a_command() -> None:
 def test_command_names_listed() -> None:
     assert COMMAND_NAMES == (
         "assign", "visit", "add-visit", "half-days", "endorse", "consent",
-        "cancel", "hold", "resume", "note", "redesignate",
+        "cancel", "hold", "resume", "note", "redesignate", "case",
     )
