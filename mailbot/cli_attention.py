@@ -24,7 +24,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from mailbot.cli_common import configure_logging, load_settings_or_exit, open_sessions
+from mailbot.cli_common import configure_logging, load_settings_or_exit, open_sessions, text_table
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
 from mailbot.references import find_reference
@@ -175,12 +175,10 @@ def _row(message: InboundMessage, zone: Any) -> dict[str, Any]:
 
 
 def _text(rows: list[dict[str, Any]]) -> str:
-    blocks = []
+    lines = [("ID", "WHEN", "FROM", "CASE", "SUBJECT", "WHY")]
     for row in rows:
         moment = datetime.fromisoformat(row["when"])
-        blocks.append(
-            f"#{row['id']}  {uk_date(moment)} {uk_time(moment)}  from {row['from'] or '(unknown)'}"
-            + (f"  case {row['case']}" if row["case"] else "")
-            + f"\n    Subject: {row['subject'] or '(none)'}\n    Why: {row['reason']}"
+        lines.append(
+            (str(row["id"]), f"{uk_date(moment)} {uk_time(moment)}", row["from"] or "(unknown)", row["case"] or "-", row["subject"] or "(none)", row["reason"])
         )
-    return "\n\n".join(blocks)
+    return text_table(lines, numeric_columns=frozenset({0}))

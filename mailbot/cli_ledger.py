@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
 from itertools import groupby
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import click
 
-from mailbot.cli_common import config_option, configure_logging, load_settings_or_exit, open_sessions
+from mailbot.cli_common import config_option, configure_logging, load_settings_or_exit, open_sessions, text_table
 from mailbot.errors import MailbotError
 from mailbot.ledger import ledger_rows, totals_by_school
 from mailbot.rates import format_pounds, uk_money
@@ -32,7 +33,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 @config_option
 @click.option("--term", "term_name", metavar="TERM", help="Only this school term, such as autumn-2026 (the season and the year the term starts in).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV for a finance system: one row per entry, dates as DD/MM/YYYY, amounts in pounds.")
-def ledger(config_path: Path, term_name: str | None, as_csv: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts: one object per entry, ISO 8601 dates, amounts in pence.")
+def ledger(config_path: Path, term_name: str | None, as_csv: bool, as_json: bool) -> None:
     """List what each visit charged the requesting school and reimbursed the PST's school.
 
     The table groups the entries by school term and ends each term with every
@@ -47,7 +49,11 @@ def ledger(config_path: Path, term_name: str | None, as_csv: bool) -> None:
     with open_sessions(settings)() as session:
         rows = ledger_rows(session, calendar, term_name)
 
-    if as_csv:
+    if as_csv and as_json:
+        raise click.UsageError("--csv and --json cannot be used together; choose one")
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif as_csv:
         click.echo(_csv_text(rows), nl=False)
     elif not rows:
         click.echo(f"No ledger entries for {term_name}." if term_name else "No ledger entries yet.")
@@ -120,7 +126,7 @@ def _entries_table(rows: list[dict[str, Any]]) -> str:
                 uk_money(row["amount_pence"]),
             )
         )
-    return _aligned(lines, numeric_columns={4, 5, 6})
+    return text_table(lines, numeric_columns=frozenset({4, 5, 6}))
 
 
 def _totals_table(rows: list[dict[str, Any]]) -> str:
@@ -135,17 +141,5 @@ def _totals_table(rows: list[dict[str, Any]]) -> str:
             uk_money(sum(total.reimbursed_pence for total in totals)),
         )
     )
-    return _aligned(lines, numeric_columns={1, 2})
+    return text_table(lines, numeric_columns=frozenset({1, 2}))
 
-
-def _aligned(lines: list[tuple[str, ...]], numeric_columns: set[int]) -> str:
-    """Lay out ``lines`` in columns two spaces apart, with numbers right-aligned."""
-    widths = [max(len(line[column]) for line in lines) for column in range(len(lines[0]))]
-    text_lines = []
-    for line in lines:
-        cells = [
-            cell.rjust(width) if column in numeric_columns else cell.ljust(width)
-            for column, (cell, width) in enumerate(zip(line, widths))
-        ]
-        text_lines.append("  ".join(cells).rstrip())
-    return "\n".join(text_lines)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -9,11 +12,11 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from mailbot.cli_common import config_option, configure_logging, echo_listing, load_settings_or_exit, open_sessions
+from mailbot.cli_common import config_option, configure_logging, echo_listing, load_settings_or_exit, open_sessions, terminal_progress, text_table
 from mailbot.config import Settings
 from mailbot.designation import designation_status, expiry_date, notice_moments
 from mailbot.errors import MailbotError
-from mailbot.register import ImportReport, find_pst, import_register, parse_uk_date, read_register_csv, redesignate
+from mailbot.register import ImportReport, PstRecord, find_pst, import_register, parse_uk_date, read_register_csv, redesignate
 from mailbot.render import uk_date
 from mailbot.resources import configured_folder
 from mailbot.ruleset import load_rules
@@ -31,7 +34,8 @@ def pst() -> None:
 @pst.command(name="import")
 @click.argument("csv_path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @config_option
-def import_command(csv_path: Path, config_path: Path) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print what the import did as JSON for scripts.")
+def import_command(csv_path: Path, config_path: Path, as_json: bool) -> None:
     """Add or update the PSTs in the register FILE (CSV) and schedule their designation notices.
 
     A file with any problem imports nothing, and every problem is listed.
@@ -47,9 +51,19 @@ def import_command(csv_path: Path, config_path: Path) -> None:
     except MailbotError as exc:
         raise click.ClickException(f"{exc}\nNothing was imported; correct the file and run the import again.") from exc
 
-    with open_sessions(settings).begin() as session:
-        report = import_register(session, records, now, timings, settings.zone)
-    click.echo(_describe_import(csv_path, report))
+    with open_sessions(settings).begin() as session, terminal_progress("Importing PSTs") as progress:
+        report = import_register(session, _counted(records, progress), now, timings, settings.zone)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(report), indent=2, ensure_ascii=False))
+    else:
+        click.echo(_describe_import(csv_path, report))
+
+
+def _counted(records: list[PstRecord], progress: Callable[[int, int], None] | None) -> Iterator[PstRecord]:
+    for number, record in enumerate(records, start=1):
+        yield record
+        if progress is not None:
+            progress(number, len(records))
 
 
 @pst.command(name="list")
@@ -164,5 +178,4 @@ def _table(documents: list[dict[str, Any]]) -> str:
                 document["status"],
             )
         )
-    widths = [max(len(line[column]) for line in lines) for column in range(len(lines[0]))]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines)
+    return text_table(lines)

@@ -17,7 +17,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from mailbot.cli_common import config_option, configure_logging, load_settings_or_exit, open_sessions
+from mailbot.cli_common import config_option, configure_logging, load_settings_or_exit, open_sessions, text_table
 from mailbot.config import Settings
 from mailbot.duework import DUE
 from mailbot.render import uk_date, uk_time
@@ -35,6 +35,9 @@ WHY = {
     "visit_follow_up": "feedback request; the visit's charges are recorded",
     "case_close": "the case closes if feedback is still missing (no email)",
     "designation_notice": "designation notice",
+    "weekly_digest": "weekly digest of cases, visits and designations",
+    "termly_summary": "termly summary of visits, ratings and charges",
+    "data_protection_purge": "daily purge of personal data past its retention period (no email)",
 }
 
 
@@ -95,6 +98,10 @@ def _recipients(work: DueWork, settings: Settings) -> list[str]:
     business_manager = settings.alliance.business_manager
     if work.kind == "designation_notice" and work.pst is not None:
         return [work.pst.email, work.pst.headteacher_email, settings.alliance.strategic_lead]
+    if work.kind == "weekly_digest":
+        return [business_manager]
+    if work.kind == "termly_summary":
+        return [settings.alliance.strategic_lead]
     if case is None:
         return []
     visitor = case.visiting_teacher_email or case.requester_email
@@ -119,5 +126,4 @@ def _table(rows: list[dict[str, Any]]) -> str:
         moment = datetime.fromisoformat(row["due"])
         when = f"{uk_date(moment)} {uk_time(moment)}" + (" (overdue)" if row["overdue"] else "")
         lines.append((when, row["case"] or "-", ", ".join(row["to"]) or "-", row["why"]))
-    widths = [max(len(line[index]) for line in lines) for index in range(3)]
-    return "\n".join(f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:<{widths[2]}}  {d}" for a, b, c, d in lines)
+    return text_table(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import re
 from dataclasses import replace
@@ -509,6 +510,24 @@ def test_ledger_csv_all_terms(charged: Path) -> None:
         ("spring-2027", "20/01/2027", "PST-2027-0002", "charge"),
         ("spring-2027", "20/01/2027", "PST-2027-0002", "reimbursement"),
     ]
+
+
+def test_ledger_json_in_pence(charged: Path) -> None:
+    rows = json.loads(ledger("--config", str(charged), "--json", "--term", "autumn-2026"))
+
+    assert rows == [
+        {"term": "autumn-2026", "visit_date": "2026-12-14", "case_reference": "PST-2026-0001", "school": REQUESTING_SCHOOL,
+         "entry_type": "charge", "half_days": 2, "rate_pence": 15000, "amount_pence": 30000},
+        {"term": "autumn-2026", "visit_date": "2026-12-14", "case_reference": "PST-2026-0001", "school": PST_SCHOOL,
+         "entry_type": "reimbursement", "half_days": 2, "rate_pence": 12000, "amount_pence": 24000},
+    ]
+
+
+def test_ledger_csv_and_json_exclusive(charged: Path) -> None:
+    result = mailbot("ledger", "--config", str(charged), "--json", "--csv")
+
+    assert result.exit_code == 2
+    assert "--csv and --json cannot be used together" in result.output
 
 
 def test_ledger_csv_empty_has_header(config: Path) -> None:
