@@ -9,7 +9,7 @@ computer. Outlook's winmail.dat is unpacked into the files it carries.
 
 from __future__ import annotations
 
-import email
+import copy
 import email.policy
 import logging
 import re
@@ -19,6 +19,8 @@ from email.message import Message
 from pathlib import PurePosixPath
 
 from tnefparse import TNEF
+
+from mailbot.transfer_encoding import decoded_payload
 
 log = logging.getLogger("mailbot.attachment")
 
@@ -76,13 +78,13 @@ class AttachmentReading:
     refused: list[RefusedFile] = field(default_factory=list)
 
 
-def attached_documents(raw: bytes) -> list[Attachment]:
-    """Return the documents attached to the email ``raw``, each with its bytes exactly as decoded."""
-    return read_attachments(raw).documents
+def attached_documents(message: Message) -> list[Attachment]:
+    """Return the documents attached to the parsed email ``message``, each with its bytes exactly as decoded."""
+    return read_attachments(message).documents
 
 
-def read_attachments(raw: bytes, max_bytes: int | None = None) -> AttachmentReading:
-    """Sort the files attached to the email ``raw`` into documents and refused files.
+def read_attachments(message: Message, max_bytes: int | None = None) -> AttachmentReading:
+    """Sort the files attached to the parsed email ``message`` into documents and refused files.
 
     Inline pictures with a Content-ID are left out, because mail programs use
     them for logos in signatures. Calendar parts are left out too. A part
@@ -90,15 +92,15 @@ def read_attachments(raw: bytes, max_bytes: int | None = None) -> AttachmentRead
     position, such as "attachment-3". Files larger than ``max_bytes`` are
     refused.
     """
-    message = email.message_from_bytes(raw, policy=email.policy.default)
     reading = AttachmentReading()
-    if message.get_content_type() == "multipart/report":
+    if _with_default_policy(message).get_content_type() == "multipart/report":
         # A delivery report carries the server's icons and the returned email, never a person's files.
         return reading
-    for number, part in enumerate(_leaf_parts(message), start=1):
+    for number, leaf in enumerate(_leaf_parts(message), start=1):
+        part = _with_default_policy(leaf)
         if not _is_document(part):
             continue
-        data = part.get_payload(decode=True)
+        data = decoded_payload(part)
         if not isinstance(data, bytes):
             continue
 
@@ -172,6 +174,21 @@ def _raw_filename(part: Message) -> str | None:
         if found and "\\" in found.group(1):
             return found.group(1)
     return part.get_filename()
+
+
+def _with_default_policy(part: Message) -> Message:
+    """Return a shallow copy of ``part`` that reads its headers and payload with ``email.policy.default``.
+
+    The shared parse uses the compat32 policy, which returns file names such
+    as "=?UTF-8?Q?Plan_de_s=C3=A9ance.pdf?=" or raw UTF-8 as they were sent.
+    The default policy decodes both, as mail programs do. Both policies store
+    a header line alike and differ only when it is read, so the copy reads
+    the part as a parse with the default policy would. It shares the part's
+    headers and payload, which must not be changed through it.
+    """
+    view = copy.copy(part)
+    view.policy = email.policy.default
+    return view
 
 
 def _leaf_parts(message: Message) -> list[Message]:

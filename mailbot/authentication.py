@@ -8,10 +8,9 @@ DMARC, DKIM or SPF failing for the domain in its From address.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from dataclasses import dataclass
+from email.message import Message
 
 from mailbot.message import InboundMail
 
@@ -47,7 +46,7 @@ def authentication_failure(mail: InboundMail, trusted_authserv_id: str) -> Authe
         return None
 
     results: dict[str, list[str]] = {"dmarc": [], "dkim": [], "spf": []}
-    for header in _authentication_headers(mail.raw):
+    for header in _authentication_headers(mail.message):
         authserv_id, _, text = header.partition(";")
         # The authserv-id may be followed by a version number, as in "mx.example.org 1".
         if authserv_id.split()[:1] != [trusted_authserv_id.lower()]:
@@ -73,8 +72,7 @@ def authentication_failure(mail: InboundMail, trusted_authserv_id: str) -> Authe
     return None
 
 
-def _authentication_headers(raw: bytes) -> list[str]:
-    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+def _authentication_headers(message: Message) -> list[str]:
     return [" ".join(str(value).split()).lower() for value in message.get_all("Authentication-Results") or []]
 
 

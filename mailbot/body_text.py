@@ -11,8 +11,6 @@ attachments, and emails attached inside, are skipped.
 from __future__ import annotations
 
 import codecs
-import email
-import email.policy
 from email.message import Message
 
 # Misspellings and informal names seen in real mail, with the codec each means.
@@ -35,9 +33,8 @@ CHARSET_ALIASES = {
 }
 
 
-def body_texts(raw: bytes) -> tuple[str | None, str | None]:
-    """Return the plain-text and HTML bodies of the email ``raw``, each None when it has none."""
-    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+def body_texts(message: Message) -> tuple[str | None, str | None]:
+    """Return the plain-text and HTML bodies of the parsed email ``message``, each None when it has none."""
     plain: list[str] = []
     html: list[str] = []
     for part in _body_parts(message):

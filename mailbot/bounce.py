@@ -99,7 +99,7 @@ def read_bounce(mail: InboundMail) -> Bounce | None:
     if not looks_like_bounce(mail):
         return None
 
-    message = email.message_from_bytes(mail.raw, policy=email.policy.compat32)
+    message = mail.message
     status_parts = [part for part in message.walk() if part.get_content_type() in ("message/delivery-status", "message/global-delivery-status")]
     if status_parts:
         recipients, reason, delayed_only = _read_status_parts(status_parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 from pathlib import Path
@@ -13,29 +14,27 @@ from sqlalchemy.orm import selectinload
 from mailbot.cli_attention import attention
 from mailbot.cli_check import check
 from mailbot.cli_ledger import ledger
+from mailbot.cli_person import person
 from mailbot.cli_pst import pst
+from mailbot.cli_purge import purge
+from mailbot.cli_report import report
 from mailbot.cli_status import status
 from mailbot.cli_upcoming import upcoming
-from mailbot.cli_common import config_option, configure_logging, echo_listing, load_settings_or_exit, open_sessions
-from mailbot.config import Settings
+from mailbot.cli_common import (
+    config_option,
+    configure_logging,
+    echo_listing,
+    load_settings_or_exit,
+    open_sessions,
+    parse_now,
+    terminal_progress,
+    text_table,
+)
 from mailbot.errors import MailbotError
 from mailbot.render import uk_date, uk_time
 from mailbot.resources import configured_folder
 from mailbot.ruleset import load_rules
 from mailbot.store.models import Case
-
-
-def _parse_now(value: str | None, settings: Settings) -> datetime | None:
-    """Read --now as a local time in the alliance's time zone, unless it carries an offset."""
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date and time such as 2027-01-12T08:00", param_hint="--now") from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=settings.zone)
-    return moment
 
 
 @click.group()
@@ -48,23 +47,32 @@ def main() -> None:
 @config_option
 @click.option("--once", is_flag=True, help="Do one full pass (read the inbox, send the outbox) and exit.")
 @click.option("--now", "now_text", metavar="DATETIME", help="With --once: the clock for the pass, e.g. 2027-01-12T08:00 (Europe/London unless an offset is given).")
-def run(config_path: Path, once: bool, now_text: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="With --once: print what the pass did as JSON for scripts (the log still goes to standard error).")
+def run(config_path: Path, once: bool, now_text: str | None, as_json: bool) -> None:
     """Run the daemon until SIGTERM or Ctrl-C, or for one pass with --once."""
     from mailbot.daemon import Daemon
 
     settings = load_settings_or_exit(config_path)
-    configure_logging(settings.logging.level)
+    configure_logging(settings.logging.level, settings.logging.format)
     if now_text and not once:
         raise click.UsageError("--now only works with --once")
-    now = _parse_now(now_text, settings)
+    if as_json and not once:
+        raise click.UsageError("--json only works with --once")
+    now = parse_now(now_text, settings)
     exit_code = 0
 
     try:
-        settings.require_mailbox_password()
+        settings.require_sign_in_secrets()
         daemon = Daemon(settings)
         try:
             if once:
-                daemon.run_once(now)
+                with terminal_progress("Reading the inbox") as progress:
+                    report = daemon.run_once(now, progress)
+                if as_json:
+                    click.echo(json.dumps(dataclasses.asdict(report), indent=2))
+                if report.sending.server_problem is not None:
+                    # The pass did its work, but the operator must hear that nothing could be sent.
+                    raise MailbotError(f"{report.sending.server_problem}. {report.sending.deferred} email(s) stay queued and are retried at the next pass")
             else:
                 exit_code = daemon.run_forever()
         finally:
@@ -122,6 +130,9 @@ main.add_command(status)
 main.add_command(upcoming)
 main.add_command(attention)
 main.add_command(check)
+main.add_command(report)
+main.add_command(purge)
+main.add_command(person)
 
 
 @main.command()
@@ -144,5 +155,4 @@ def _table(rows: list[dict]) -> str:
         moment = datetime.fromisoformat(row["updated"])
         updated = f"{uk_date(moment)} {uk_time(moment)}"
         lines.append((row["reference"], row["state"], row["school"], requester.get("name") or "", updated))
-    widths = [max(len(line[column]) for line in lines) for column in range(len(lines[0]))]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines)
+    return text_table(lines)

@@ -10,6 +10,7 @@ It never sends an email.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import ssl
 from pathlib import Path
@@ -22,10 +23,16 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, NoSuchModuleError, SQLAlchemyError
 
+from mailbot import cli_check_oauth2
+from mailbot.cli_check_oauth2 import OAuth2Login
 from mailbot.cli_common import config_option, configure_logging
 from mailbot.config import MailboxSettings, Settings, SmtpSettings, load_settings
-from mailbot.errors import ConfigError
+from mailbot.errors import ConfigError, MailbotError
 from mailbot.mailbox import CONNECTION_ERRORS, _server_text
+from mailbot.oauth2 import token_source_for
+from mailbot.render import template_problems
+from mailbot.resources import configured_folder, shipped_folder
+from mailbot.ruleset import load_rules
 from mailbot.store.database import create_database_engine, upgrade_schema
 from mailbot.tls import client_context, describe_session, describe_tls_failure
 
@@ -39,10 +46,12 @@ DEFAULT_DATABASE_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
 
 
 class CheckReport:
-    """Prints one line per check as soon as it ends, and counts the failures."""
+    """Prints one line per check as soon as it ends, or keeps them for JSON, and counts the failures."""
 
-    def __init__(self) -> None:
+    def __init__(self, as_json: bool = False) -> None:
         self.failures = 0
+        self.as_json = as_json
+        self.results: list[dict[str, str]] = []
 
     def ok(self, check: str, detail: str) -> None:
         self._print(OK, check, detail)
@@ -52,6 +61,9 @@ class CheckReport:
         self._print(FAILED, check, detail)
 
     def _print(self, status: str, check: str, detail: str) -> None:
+        self.results.append({"check": check, "status": status, "detail": detail})
+        if self.as_json:
+            return
         prefix = f"{status:<6}  {check:<{CHECK_NAME_WIDTH}} "
         # A multi-line detail, such as a list of config problems, stays in the detail column.
         click.echo(prefix + detail.replace("\n", "\n" + " " * len(prefix)))
@@ -64,13 +76,14 @@ class CheckReport:
     is_flag=True,
     help="Create the processed and attention folders when they are missing, instead of only reporting them.",
 )
-def check(config_path: Path, create_folders: bool) -> None:
-    """Test the config file, the database, IMAP and SMTP, printing OK or the problem for each check.
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON for scripts, once every check has ended.")
+def check(config_path: Path, create_folders: bool, as_json: bool) -> None:
+    """Test the config file, the rules and templates, the database, IMAP and SMTP, printing OK or the problem for each check.
 
     Exits 1 when any check failed.
     """
     configure_logging("WARNING")
-    report = CheckReport()
+    report = CheckReport(as_json)
 
     try:
         settings = load_settings(config_path)
@@ -82,17 +95,73 @@ def check(config_path: Path, create_folders: bool) -> None:
     if settings.logging.level == "DEBUG":
         configure_logging("DEBUG")
 
+    _check_rules_and_templates(settings, report)
     _check_database(settings, report)
-    _check_imap(settings.mailbox, report, create_folders)
-    asyncio.run(_check_smtp(settings.smtp, report))
+    imap_oauth2, smtp_oauth2 = _oauth2_logins(settings, report)
+    _check_imap(settings.mailbox, report, create_folders, imap_oauth2)
+    asyncio.run(_check_smtp(settings.smtp, report, smtp_oauth2))
     _finish(report)
 
 
+def _oauth2_logins(settings: Settings, report: CheckReport) -> tuple[OAuth2Login | None, OAuth2Login | None]:
+    """Get an OAuth 2.0 token when [mailbox] auth needs one; return the IMAP and SMTP logins that use it, or None for each."""
+    tokens = token_source_for(settings.mailbox)
+    if tokens is None:
+        return None, None
+    secret_problem = _missing_secret(settings)
+    if secret_problem is not None:
+        report.failed("OAuth 2.0 token", secret_problem)
+        ready = False
+    else:
+        ready = cli_check_oauth2.check_token(tokens, report)
+    imap = OAuth2Login(settings.mailbox.username, tokens, ready)
+    smtp = OAuth2Login(settings.smtp_username, tokens, ready) if settings.smtp_auth == "mailbox" else None
+    return imap, smtp
+
+
+def _missing_secret(settings: Settings) -> str | None:
+    try:
+        settings.require_sign_in_secrets()
+    except ConfigError as exc:
+        return str(exc)
+    return None
+
+
 def _finish(report: CheckReport) -> None:
+    if report.as_json:
+        click.echo(json.dumps({"checks": report.results, "failures": report.failures}, indent=2, ensure_ascii=False))
+        if report.failures:
+            raise SystemExit(EXIT_FAILED)
+        return
     if report.failures:
         click.echo(f"{report.failures} check(s) failed.")
         raise SystemExit(EXIT_FAILED)
     click.echo("All checks passed.")
+
+
+# Rules and templates
+
+
+def _check_rules_and_templates(settings: Settings, report: CheckReport) -> None:
+    """Load the rules and compile every email template, so a mistake in a folder of one's own shows before `run`."""
+    try:
+        rules_folder = configured_folder(settings.workflow.rules_dir, "rules")
+        load_rules(rules_folder)
+    except (MailbotError, FileNotFoundError) as exc:
+        report.failed("rules", f"{exc}. Check [workflow] rules_dir, or compare the folder with mailbot's own rules/")
+    else:
+        report.ok("rules", f"{rules_folder}: every file read")
+
+    try:
+        templates_folder = configured_folder(settings.workflow.templates_dir, "templates")
+    except FileNotFoundError as exc:
+        report.failed("templates", f"{exc}. Check [workflow] templates_dir")
+        return
+    problems = template_problems(templates_folder, shipped_folder("templates"))
+    if problems:
+        report.failed("templates", f"{templates_folder}: " + "; ".join(problems))
+    else:
+        report.ok("templates", f"{templates_folder}: every email's subject and bodies compile")
 
 
 # Database
@@ -140,13 +209,14 @@ def _database_problem(url: URL, exc: DBAPIError) -> str:
 # IMAP
 
 
-def _check_imap(settings: MailboxSettings, report: CheckReport, create_folders: bool) -> None:
+def _check_imap(settings: MailboxSettings, report: CheckReport, create_folders: bool, oauth2: OAuth2Login | None) -> None:
     client = _open_imap(settings, report)
     if client is None:
         return
 
     try:
-        if _log_in_imap(client, settings, report):
+        signed_in = _log_in_imap(client, settings, report) if oauth2 is None else cli_check_oauth2.log_in_imap(client, settings, oauth2, report)
+        if signed_in:
             _check_imap_folders(client, settings, report, create_folders)
     except CONNECTION_ERRORS as exc:
         report.failed("IMAP", f"the IMAP server {_where(settings)} failed a command: {exc}")
@@ -270,7 +340,7 @@ def _shut_down_quietly(client: IMAPClient) -> None:
 # SMTP
 
 
-async def _check_smtp(settings: SmtpSettings, report: CheckReport) -> None:
+async def _check_smtp(settings: SmtpSettings, report: CheckReport, oauth2: OAuth2Login | None) -> None:
     where = _where(settings)
     context = client_context(settings.ca_file) if settings.security != "none" else None
     # start_tls=False: STARTTLS is a step of its own below, so that its failure is reported as such.
@@ -290,7 +360,7 @@ async def _check_smtp(settings: SmtpSettings, report: CheckReport) -> None:
     report.ok("SMTP connect", f"{where} answered: {greeting.code} {greeting.message.splitlines()[0] if greeting.message else ''}".rstrip())
 
     try:
-        await _smtp_steps(smtp, settings, report)
+        await _smtp_steps(smtp, settings, report, oauth2)
     except (aiosmtplib.SMTPException, OSError) as exc:
         report.failed("SMTP", f"the SMTP server {where} failed a command: {exc}")
     finally:
@@ -300,7 +370,7 @@ async def _check_smtp(settings: SmtpSettings, report: CheckReport) -> None:
             smtp.close()
 
 
-async def _smtp_steps(smtp: aiosmtplib.SMTP, settings: SmtpSettings, report: CheckReport) -> None:
+async def _smtp_steps(smtp: aiosmtplib.SMTP, settings: SmtpSettings, report: CheckReport, oauth2: OAuth2Login | None) -> None:
     where = _where(settings)
     if settings.security == "starttls":
         await smtp.ehlo()
@@ -328,7 +398,10 @@ async def _smtp_steps(smtp: aiosmtplib.SMTP, settings: SmtpSettings, report: Che
     extensions = ", ".join(sorted(name.upper() for name in smtp.esmtp_extensions)) or "no extensions"
     report.ok("SMTP EHLO", f"accepted, and the server offers {extensions}")
 
-    await _log_in_smtp(smtp, settings, report)
+    if oauth2 is None:
+        await _log_in_smtp(smtp, settings, report)
+    else:
+        await cli_check_oauth2.log_in_smtp(smtp, where, oauth2, report)
 
 
 async def _log_in_smtp(smtp: aiosmtplib.SMTP, settings: SmtpSettings, report: CheckReport) -> None:

@@ -16,7 +16,7 @@ from mailbot.cli_common import config_option, configure_logging, echo_listing, l
 from mailbot.config import Settings
 from mailbot.designation import designation_status, expiry_date, notice_moments
 from mailbot.errors import MailbotError
-from mailbot.register import ImportReport, PstRecord, find_pst, import_register, parse_uk_date, read_register_csv, redesignate
+from mailbot.register import ImportReport, PstRecord, find_pst, import_register, parse_uk_date, pst_entry, read_register_csv, redesignate
 from mailbot.render import uk_date
 from mailbot.resources import configured_folder
 from mailbot.ruleset import load_rules
@@ -149,16 +149,7 @@ def _describe_import(csv_path: Path, report: ImportReport) -> str:
 
 def _pst_document(pst: Pst, today: date, timings: Timings) -> dict[str, Any]:
     return {
-        "name": pst.name,
-        "email": pst.email,
-        "school": pst.school,
-        "headteacher_name": pst.headteacher_name,
-        "headteacher_email": pst.headteacher_email,
-        "phase": pst.phase,
-        "subjects": list(pst.subjects),
-        "expertise": list(pst.expertise),
-        "max_visits_per_term": pst.max_visits_per_term,
-        "designated_on": pst.designated_on.isoformat(),
+        **pst_entry(pst),
         "expires_on": expiry_date(pst, timings).isoformat(),
         "status": designation_status(pst, today, timings),
     }

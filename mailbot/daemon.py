@@ -18,10 +18,12 @@ from datetime import datetime, timedelta, timezone
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from mailbot.config import Settings
+from mailbot.daily_purge import DailyPurge
 from mailbot.duework import DueWorkSweep, SweepReport
 from mailbot.errors import MailboxError, MailbotError
-from mailbot.intake import Intake, IntakeReport
+from mailbot.intake import Intake, IntakeReport, Progress
 from mailbot.mailbox import CONNECTION_ERRORS, Mailbox
+from mailbot.oauth2 import token_source_for
 from mailbot.outbox import Outbox
 from mailbot.render import TemplateRenderer
 from mailbot.resources import configured_folder
@@ -69,15 +71,18 @@ class Daemon:
         self.outbox = Outbox(settings, renderer)
         self.workflow = Workflow(settings, self.rules, self.outbox)
         self.intake = Intake(settings, self.rules, self.sessions, self.workflow)
-        self.sender = OutboxSender(settings, self.sessions, self.outbox)
-        self.sweep = DueWorkSweep(self.sessions, self.workflow.due_work_handlers())
+        # One token source for every IMAP and SMTP connection, so its cached token is shared; None with passwords.
+        self.tokens = token_source_for(settings.mailbox)
+        self.sender = OutboxSender(settings, self.sessions, self.outbox, self.tokens)
+        self.daily_purge = DailyPurge(settings, self.sessions, lambda: Mailbox(settings.mailbox, self.tokens))
+        self.sweep = DueWorkSweep(self.sessions, {**self.workflow.due_work_handlers(), **self.daily_purge.handlers()})
         self.work_lock = WorkLock(self.engine)
 
     def close(self) -> None:
         self.work_lock.release()
         self.engine.dispose()
 
-    def run_once(self, now: datetime | None = None) -> PassReport:
+    def run_once(self, now: datetime | None = None, progress: Progress | None = None) -> PassReport:
         """Read the inbox and send the outbox once; ``now`` fixes the clock for the whole pass.
 
         Raises MailbotError when another daemon holds the work lock, so that a
@@ -87,16 +92,16 @@ class Daemon:
             raise MailbotError("another mailbot is working on this database (it holds the work lock); stop it first, or let it do the pass")
         try:
             self.sender.recover_interrupted(now or utc_now())
-            return self._pass(now)
+            return self._pass(now, progress)
         finally:
             self.work_lock.release()
 
-    def _pass(self, now: datetime | None) -> PassReport:
+    def _pass(self, now: datetime | None, progress: Progress | None = None) -> PassReport:
         clock: Callable[[], datetime] = (lambda: now) if now is not None else utc_now
 
         try:
-            with Mailbox(self.settings.mailbox) as mailbox:
-                intake = self.intake.read_inbox(mailbox, clock)
+            with Mailbox(self.settings.mailbox, self.tokens) as mailbox:
+                intake = self.intake.read_inbox(mailbox, clock, progress=progress)
         except MailboxError:
             # Reminders and emails already queued must not wait for the inbox to come back.
             self.sweep.run(clock())
@@ -115,11 +120,15 @@ class Daemon:
         return PassReport(intake, due_work, sending)
 
     def schedule_reports(self, now: datetime) -> None:
-        """Schedule the next weekly digest unless it is already scheduled; its key allows one row per Monday."""
-        if not self.settings.workflow.weekly_digest:
-            return
+        """Schedule the next weekly digest, termly summary and daily purge that are switched on, unless they already are.
+
+        Each one's key allows one row per occasion: per Monday, per term, or per day.
+        """
         with self.sessions.begin() as session:
-            self.workflow.digest.ensure_scheduled(session, now)
+            for report in self.workflow.reports:
+                report.ensure_scheduled(session, now)
+            if self.settings.data_protection.daily_purge:
+                self.daily_purge.ensure_scheduled(session, now)
 
     def run_forever(self) -> int:
         """Run until SIGTERM or Ctrl-C, finishing the message in hand before exiting; return the exit code."""
@@ -167,7 +176,7 @@ class DaemonLoop:
         self.scheduler.add_job(self._due_work_job, "interval", id=DUE_WORK_JOB, seconds=DUE_WORK_INTERVAL_SECONDS, next_run_time=started)
         self.scheduler.start()
 
-        watcher = IdleWatcher(self.settings.mailbox, lambda: loop.call_soon_threadsafe(self._wake_intake))
+        watcher = IdleWatcher(self.settings.mailbox, lambda: loop.call_soon_threadsafe(self._wake_intake), self.daemon.tokens)
         if self.settings.mailbox.idle:
             watcher.start()
         log.info("START mailbot for %s; inbox %s:%s", self.settings.alliance.address, self.settings.mailbox.host, self.settings.mailbox.port)
@@ -263,7 +272,7 @@ class DaemonLoop:
     def _read_inbox(self) -> IntakeReport | None:
         try:
             if self.mailbox is None:
-                self.mailbox = Mailbox(self.settings.mailbox)
+                self.mailbox = Mailbox(self.settings.mailbox, self.daemon.tokens)
                 self.mailbox.connect()
             report = self.daemon.intake.read_inbox(self.mailbox, utc_now, self.stop_requested)
         except (MailboxError, *CONNECTION_ERRORS) as exc:

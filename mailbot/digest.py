@@ -1,6 +1,6 @@
 """The weekly digest to the business manager: what is open, what is stuck, and what is coming.
 
-It goes every Monday at the time in rules/timings.toml, with the figures
+It goes every Monday at the time in rules/timings.toml, with the open cases
 as a CSV attachment for a spreadsheet. Each digest is a row of due work
 whose key names its Monday, so however often the daemon starts, each
 Monday gets one digest.
@@ -8,27 +8,21 @@ Monday gets one digest.
 
 from __future__ import annotations
 
-import csv
-import io
-import logging
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot.attachment import Attachment
-from mailbot.config import Settings
 from mailbot.designation import EXPIRING, designation_status, expiry_date
-from mailbot.duework import Handler, schedule
-from mailbot.outbox import FAILED, Outbox, Recipient
+from mailbot.outbox import FAILED, Recipient
 from mailbot.render import uk_date
-from mailbot.ruleset import Rules
-from mailbot.store.models import Case, CaseEvent, DueWork, OutboxEmail, Pst, Visit
+from mailbot.reports import CsvCell, ScheduledReport
+from mailbot.ruleset import REQUIRED_STATES
+from mailbot.store.models import Case, CaseEvent, OutboxEmail, Pst, Visit
 from mailbot.timings import local_moment
-
-log = logging.getLogger("mailbot.reports")
 
 WEEKLY_DIGEST = "weekly_digest"
 FINISHED_STATES = ("closed", "declined", "cancelled")
@@ -37,28 +31,26 @@ DESIGNATION_WINDOW_DAYS = 90
 MONDAY = 0
 
 
-class WeeklyDigest:
-    """Builds and schedules the business manager's Monday digest."""
+class WeeklyDigest(ScheduledReport):
+    """The business manager's Monday digest; each occasion is a Monday, named by its date such as 2026-10-19."""
 
-    def __init__(self, settings: Settings, rules: Rules, outbox: Outbox) -> None:
-        self.settings = settings
-        self.rules = rules
-        self.outbox = outbox
+    kind = WEEKLY_DIGEST
+    switch = "weekly_digest"
+    csv_header = ("reference", "school", "state", "requester", "pst", "next_visit", "plan_received")
 
-    def handlers(self) -> dict[str, Handler]:
-        return {WEEKLY_DIGEST: self._send}
-
-    def ensure_scheduled(self, session: Session, now: datetime) -> None:
-        """Schedule the next Monday's digest, unless it already is; safe to call on every pass."""
+    def next_occasion(self, now: datetime) -> tuple[str, datetime]:
         monday = _next_monday(now.astimezone(self.settings.zone).date())
         due_at = local_moment(monday, self.rules.timings.digest_time, self.settings.zone)
         if due_at <= now:
             monday += timedelta(days=7)
             due_at = local_moment(monday, self.rules.timings.digest_time, self.settings.zone)
-        schedule(session, kind=WEEKLY_DIGEST, due_at=due_at, now=now, once_key=f"{WEEKLY_DIGEST}:{monday.isoformat()}")
+        return monday.isoformat(), due_at
 
-    def build(self, session: Session, now: datetime) -> dict[str, Any]:
-        """Return the digest's figures as the template and the CSV use them."""
+    def recipient(self) -> Recipient:
+        return Recipient(self.settings.alliance.business_manager)
+
+    def build(self, session: Session, occasion: str, now: datetime) -> dict[str, Any]:
+        """Return the digest's figures as they stand at ``now``, whichever Monday ``occasion`` names."""
         today = now.astimezone(self.settings.zone).date()
         open_cases = list(session.scalars(select(Case).where(Case.state.not_in(FINISHED_STATES)).order_by(Case.reference)))
         by_state = Counter(case.state for case in open_cases)
@@ -84,7 +76,7 @@ class WeeklyDigest:
         )
         return {
             "today": today,
-            "states": [(self.rules.state_label(state), state, count) for state, count in sorted(by_state.items())],
+            "states": [(self.rules.state_label(state), state, by_state[state]) for state in sorted(by_state, key=_workflow_position)],
             "open_count": len(open_cases),
             "stuck": stuck,
             "stuck_after": self.rules.timings.stuck_after_school_days,
@@ -94,19 +86,27 @@ class WeeklyDigest:
             "open_cases": open_cases,
         }
 
-    def _send(self, session: Session, work: DueWork, now: datetime) -> None:
-        figures = self.build(session, now)
-        csv_file = Attachment(f"digest-{figures['today'].isoformat()}.csv", "text/csv", _cases_csv(session, figures, self.rules), (("charset", "utf-8"),))
-        self.outbox.queue(
-            session,
-            purpose=WEEKLY_DIGEST,
-            recipient=Recipient(self.settings.alliance.business_manager),
-            context=figures,
-            now=now,
-            attachments=(csv_file,),
-        )
-        log.info("DIGEST for %s: %d open case(s), %d stuck, %d visit(s) soon", uk_date(figures["today"]), figures["open_count"], len(figures["stuck"]), len(figures["visits"]))
-        self.ensure_scheduled(session, now)
+    def csv_rows(self, figures: dict[str, Any]) -> Iterator[list[CsvCell]]:
+        """Yield one row per open case."""
+        for case in figures["open_cases"]:
+            upcoming = [visit for visit in case.visits if visit.status == "scheduled"]
+            next_visit, plan_received = "", ""
+            if upcoming:
+                next_visit = uk_date(upcoming[0].date)
+                plan_received = "yes" if upcoming[0].plan_received_at else "no"
+            pst = case.pst.name if case.pst else ""
+            yield [case.reference, case.school, self.rules.state_label(case.state), case.requester_email, pst, next_visit, plan_received]
+
+    def csv_filename(self, figures: dict[str, Any]) -> str:
+        return f"digest-{figures['today'].isoformat()}.csv"
+
+    def describe(self, figures: dict[str, Any]) -> str:
+        return f"for {uk_date(figures['today'])}, {figures['open_count']} open case(s), {len(figures['stuck'])} stuck, {len(figures['visits'])} visit(s) soon"
+
+
+def _workflow_position(state: str) -> tuple[int, str]:
+    """Sort states in the order a case moves through them, so the digest reads from new requests to visits held."""
+    return (REQUIRED_STATES.index(state) if state in REQUIRED_STATES else len(REQUIRED_STATES), state)
 
 
 def _next_monday(day: date) -> date:
@@ -119,19 +119,3 @@ def _state_since(session: Session, case: Case) -> datetime:
         select(CaseEvent.at).where(CaseEvent.case_id == case.id, CaseEvent.details["state"].as_string() == case.state).order_by(CaseEvent.at.desc()).limit(1)
     ).first()
     return changes or case.created_at
-
-
-def _cases_csv(session: Session, figures: dict[str, Any], rules: Rules) -> bytes:
-    """Return one row per open case, for a spreadsheet."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["reference", "school", "state", "requester", "pst", "next_visit", "plan_received"])
-    for case in figures["open_cases"]:
-        upcoming = [visit for visit in case.visits if visit.status == "scheduled"]
-        next_visit, plan_received = "", ""
-        if upcoming:
-            next_visit = uk_date(upcoming[0].date)
-            plan_received = "yes" if upcoming[0].plan_received_at else "no"
-        pst = case.pst.name if case.pst else ""
-        writer.writerow([case.reference, case.school, rules.state_label(case.state), case.requester_email, pst, next_visit, plan_received])
-    return buffer.getvalue().encode("utf-8")

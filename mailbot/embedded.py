@@ -23,6 +23,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from proxyprotocol.reader import ProxyProtocolReader
 from proxyprotocol.sock import SocketInfo
+from pymap.backend.dict import Config as DictConfig
 from pymap.backend.dict import DictBackend
 from pymap.concurrent import Subsystem
 from pymap.imap import IMAPServer, IMAPService
@@ -309,20 +310,23 @@ class EmbeddedImapServer:
         only works in the main thread.
         """
         arguments = _pymap_arguments(self.username, self.password, self.port, self.demo_data)
-
-        # The password already sits in memory as plain text, so hashing it
-        # protects nothing, while pymap's default hash would run PBKDF2 with
-        # 500,000 rounds on every login. The asyncio subsystem replaces the
-        # thread pool that pymap creates for hashing and never shuts down.
-        backend, config = await DictBackend.init(
-            arguments,
-            hash_context=Cleartext(),
-            cpu_subsystem=Subsystem.for_asyncio(),
-        )
+        backend, config = await self._create_backend(arguments)
         config.apply_context()
 
         await backend.start(stack)
         await _WholeResponseIMAPService(backend, config).start(stack)
+
+    async def _create_backend(self, arguments: argparse.Namespace) -> tuple[DictBackend, DictConfig]:
+        """Create the dict backend and its config; a subclass may change how clients sign in."""
+        # The password already sits in memory as plain text, so hashing it
+        # protects nothing, while pymap's default hash would run PBKDF2 with
+        # 500,000 rounds on every login. The asyncio subsystem replaces the
+        # thread pool that pymap creates for hashing and never shuts down.
+        return await DictBackend.init(
+            arguments,
+            hash_context=Cleartext(),
+            cpu_subsystem=Subsystem.for_asyncio(),
+        )
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,6 @@ are read this way, so that a reply quoting a form never opens a case.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from email.message import Message
 
@@ -33,14 +31,13 @@ def forwarded_form(mail: InboundMail, rules: FormRules) -> FormReading | None:
     if not FORWARD_PREFIX.match(mail.subject):
         return None
 
-    message = email.message_from_bytes(mail.raw, policy=email.policy.compat32)
-    for part in message.walk():
+    for part in mail.message.walk():
         if part.get_content_type() != "message/rfc822":
             continue
         inner = _attached_email(part)
         if inner is None:
             continue
-        plain, html = body_texts(inner.as_bytes())
+        plain, html = body_texts(inner)
         reading = read_form(str(inner.get("Subject") or ""), plain, html, rules)
         if reading is not None:
             return reading

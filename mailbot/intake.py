@@ -1,8 +1,9 @@
 """One pass over the inbox: each new message is parsed, classified, applied and then moved.
 
 A message leaves the inbox only after the transaction that records its
-effect has committed. A crash in between leaves it in the inbox, and the
-next pass finds it already recorded and only moves it.
+effect has committed. Handled messages are moved in batches, so a crash
+can leave up to a batch of committed messages in the inbox. The next pass
+finds those already recorded and only moves them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ from mailbot.workflow import Destination, MailboxPosition, Outcome, Workflow
 log = logging.getLogger("mailbot.intake")
 
 LAST_POLL_MARK = "last_successful_poll"
+# Handled messages leave the inbox this many at a time, because each UID MOVE waits for the server's reply.
+MOVE_BATCH_SIZE = 100
+
+# Told how many of the inbox's messages are handled so far and how many there are, after each one.
+Progress = Callable[[int, int], None]
 
 
 class DatabaseUnavailable(Exception):
@@ -45,6 +51,27 @@ class IntakeReport:
     replayed: int = 0
 
 
+class _PendingMoves:
+    """Handled messages still in the selected inbox: their UIDs, by the folder each goes to."""
+
+    def __init__(self, mailbox: Mailbox) -> None:
+        self.mailbox = mailbox
+        self.uids_by_folder: dict[str, list[int]] = {}
+
+    def __len__(self) -> int:
+        return sum(len(uids) for uids in self.uids_by_folder.values())
+
+    def add(self, uid: int, folder: str) -> None:
+        self.uids_by_folder.setdefault(folder, []).append(uid)
+
+    def flush(self) -> None:
+        """Move every message added so far, with one move per folder. The inbox must still be the selected folder."""
+        for folder in list(self.uids_by_folder):
+            uids = self.uids_by_folder.pop(folder)
+            self.mailbox.move_many(uids, folder)
+            log.debug("MOVED %d message(s) to %r: uid=%s", len(uids), folder, ",".join(map(str, uids)))
+
+
 class Intake:
     """Reads the inbox and hands each new message to the workflow."""
 
@@ -55,7 +82,9 @@ class Intake:
         self.workflow = workflow
         self.replays = Replayer(settings, sessions, workflow.outbox, self.apply)
 
-    def read_inbox(self, mailbox: Mailbox, clock: Callable[[], datetime], stop: threading.Event | None = None) -> IntakeReport:
+    def read_inbox(
+        self, mailbox: Mailbox, clock: Callable[[], datetime], stop: threading.Event | None = None, progress: Progress | None = None
+    ) -> IntakeReport:
         """Handle every message now in the inbox, stopping early between messages when ``stop`` is set."""
         settings = self.settings.mailbox
         mailbox.ensure_folders(settings.processed_folder, settings.attention_folder)
@@ -65,17 +94,27 @@ class Intake:
             log.info("FOUND %d message(s) in %s", len(uids), settings.folder)
 
         report = IntakeReport()
+        # An exception that ends the pass leaves the pending messages in the inbox, and the next pass only moves them.
+        pending = _PendingMoves(mailbox)
         for uid in uids:
             if stop is not None and stop.is_set():
                 log.info("STOP requested; %d message(s) left for the next pass", len(uids) - report.handled)
+                pending.flush()
                 break
             try:
-                self._handle_uid(mailbox, uidvalidity, uid, clock(), report)
+                self._handle_uid(mailbox, uidvalidity, uid, clock(), report, pending)
             except DatabaseUnavailable as exc:
                 log.warning("DATABASE unavailable; uid=%s and %d more left in the inbox for the next pass: %s", uid, len(uids) - report.handled - 1, exc)
+                pending.flush()
                 return report
             report.handled += 1
+            if len(pending) >= MOVE_BATCH_SIZE:
+                pending.flush()
+            if progress is not None:
+                progress(report.handled, len(uids))
         else:
+            # Before the replays, because they select the Needs attention folder and the pending UIDs are the inbox's.
+            pending.flush()
             # Last, so that a staff email asking for a message to be handled again is acted on in the same pass.
             report.replayed = self._replay_requested(mailbox, clock)
 
@@ -83,11 +122,13 @@ class Intake:
         self._mark_poll(datetime.now(timezone.utc))
         return report
 
-    def _handle_uid(self, mailbox: Mailbox, uidvalidity: int, uid: int, now: datetime, report: IntakeReport) -> None:
+    def _handle_uid(
+        self, mailbox: Mailbox, uidvalidity: int, uid: int, now: datetime, report: IntakeReport, pending: _PendingMoves
+    ) -> None:
         recorded = self._recorded_destination(uidvalidity, uid)
         if recorded is not None:
             log.info("MOVE again uid=%s: its effect was committed before, so only the move is repeated", uid)
-            self._move(mailbox, uid, recorded)
+            pending.add(uid, self._folder_for(recorded))
             report.already_recorded += 1
             return
 
@@ -102,23 +143,34 @@ class Intake:
         if too_large:
             outcome = self._set_aside_too_large(fetched, position, now)
         else:
-            outcome = self.apply(fetched.raw, position, now)
+            mail = self._parse(fetched.raw, position, now)
+            # The workflow reads only the parsed message, so the bytes are freed before it copies a large message's files again.
+            del fetched
+            outcome = mail if isinstance(mail, Outcome) else self._apply_mail(mail, position, now)
         if outcome.outcome == "case_opened":
             report.cases_opened += 1
         if outcome.destination is Destination.ATTENTION:
             report.set_aside += 1
-        self._move(mailbox, uid, outcome.destination)
+        pending.add(uid, self._folder_for(outcome.destination))
 
     def apply(self, raw: bytes, position: MailboxPosition, now: datetime, assigned_case: str | None = None) -> Outcome:
         """Commit the effect of the message ``raw``; on any failure, commit a set-aside record instead.
 
         ``assigned_case`` is the case staff said the message belongs to, when they asked for it to be handled again.
         """
+        mail = self._parse(raw, position, now, assigned_case)
+        if isinstance(mail, Outcome):
+            return mail
+        return self._apply_mail(mail, position, now)
+
+    def _parse(self, raw: bytes, position: MailboxPosition, now: datetime, assigned_case: str | None = None) -> InboundMail | Outcome:
+        """Return the parsed message, or the outcome of setting it aside when it cannot be parsed."""
         try:
-            mail = replace(parse_mail(raw), assigned_case=assigned_case)
+            return replace(parse_mail(raw), assigned_case=assigned_case)
         except UnreadableMessage as exc:
             return self._set_aside_unreadable(raw, position, now, str(exc))
 
+    def _apply_mail(self, mail: InboundMail, position: MailboxPosition, now: datetime) -> Outcome:
         try:
             with self.sessions.begin() as session:
                 if self._is_duplicate(session, mail):
@@ -194,11 +246,9 @@ class Intake:
             return None
         return Destination.ATTENTION if outcome == "set_aside" else Destination.PROCESSED
 
-    def _move(self, mailbox: Mailbox, uid: int, destination: Destination) -> None:
+    def _folder_for(self, destination: Destination) -> str:
         settings = self.settings.mailbox
-        folder = settings.attention_folder if destination is Destination.ATTENTION else settings.processed_folder
-        mailbox.move(uid, folder)
-        log.debug("MOVED uid=%s to %r", uid, folder)
+        return settings.attention_folder if destination is Destination.ATTENTION else settings.processed_folder
 
     def _mark_poll(self, now: datetime) -> None:
         try:

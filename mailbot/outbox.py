@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from mailbot.attachment import Attachment
 from mailbot.config import Settings
-from mailbot.render import TemplateRenderer
+from mailbot.render import RenderedEmail, TemplateRenderer
 from mailbot.routing import plus_address
 from mailbot.store.models import Case, CaseEvent, OutboxEmail, Visit
 
@@ -93,7 +93,7 @@ class Outbox:
         An email about a case carries the case reference at the start of its
         subject and gets a history entry.
         """
-        rendered = self.renderer.render(purpose, {**context, "alliance": self.settings.alliance, "recipient": recipient})
+        rendered = self.render(purpose, recipient, context)
         subject = rendered.subject
         if case is not None and case.reference not in subject:
             subject = f"[{case.reference}] {subject}"
@@ -145,6 +145,10 @@ class Outbox:
             )
         log.info("QUEUE %s purpose=%s to=%s", message_id, purpose, recipient.address)
         return email
+
+    def render(self, purpose: str, recipient: Recipient, context: dict[str, Any]) -> RenderedEmail:
+        """Render the template ``purpose`` for ``recipient``, adding the names every email has (``alliance``, ``recipient``)."""
+        return self.renderer.render(purpose, {**context, "alliance": self.settings.alliance, "recipient": recipient})
 
     def _build_message(
         self, recipient: Recipient, subject: str, text: str, html: str, message_id: str, now: datetime

@@ -99,9 +99,13 @@ def format_pounds(pence: int) -> str:
     return f"{sign}{pounds}.{remainder:02d}"
 
 
-def uk_money(pence: int) -> str:
-    """Format whole pence the way British people write money: £150.00, or -£20.00."""
-    text = format_pounds(pence)
-    if text.startswith("-"):
-        return f"-£{text[1:]}"
-    return f"£{text}"
+def uk_money(pence: int, *, thousands: bool = False) -> str:
+    """Format whole pence the way British people write money: £150.00, or -£20.00.
+
+    With ``thousands``, commas separate the thousands, as in £1,234.50, which
+    reads better in reports; columns that are aligned or parsed keep £1234.50.
+    """
+    sign = "-" if pence < 0 else ""
+    pounds, remainder = divmod(abs(pence), PENCE_PER_POUND)
+    pounds_text = f"{pounds:,}" if thousands else str(pounds)
+    return f"{sign}£{pounds_text}.{remainder:02d}"

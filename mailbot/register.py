@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -554,3 +555,19 @@ def redesignate(
         pst.email, previous.isoformat(), designated_on.isoformat(), actor, len(scheduled),
     )
     return pst
+
+
+def pst_entry(pst: Pst) -> dict[str, Any]:
+    """Return a PST's register entry as JSON-ready fields, dates in ISO 8601."""
+    return {
+        "name": pst.name,
+        "email": pst.email,
+        "school": pst.school,
+        "headteacher_name": pst.headteacher_name,
+        "headteacher_email": pst.headteacher_email,
+        "phase": pst.phase,
+        "subjects": list(pst.subjects),
+        "expertise": list(pst.expertise),
+        "max_visits_per_term": pst.max_visits_per_term,
+        "designated_on": pst.designated_on.isoformat(),
+    }

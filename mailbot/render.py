@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, select_autoescape
+
+from mailbot.rates import uk_money
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,29 @@ def salutation(name: str | None, fallback: str = "Sir or Madam") -> str:
     return " ".join(words)
 
 
+def _money(pence: int) -> str:
+    return uk_money(pence, thousands=True)
+
+
+TEMPLATE_FILES = ("subject.txt", "body.txt", "body.html")
+
+
+def template_problems(folder: Path, shipped: Path) -> list[str]:
+    """Return what is wrong with the email templates in ``folder``: each email mailbot ships that is missing or does not compile."""
+    environment = TemplateRenderer(folder, ZoneInfo("UTC")).environment
+    problems = []
+    names = sorted(path.name for path in shipped.iterdir() if path.is_dir())
+    for name in names:
+        for file_name in TEMPLATE_FILES:
+            try:
+                environment.get_template(f"{name}/{file_name}")
+            except TemplateNotFound:
+                problems.append(f"{name}/{file_name} is missing")
+            except TemplateSyntaxError as exc:
+                problems.append(f"{name}/{file_name} line {exc.lineno}: {exc.message}")
+    return problems
+
+
 class TemplateRenderer:
     """Renders the email templates in one folder, with dates shown in one time zone."""
 
@@ -63,6 +88,7 @@ class TemplateRenderer:
         self.environment.filters["uk_date"] = self._local_date
         self.environment.filters["uk_datetime"] = self._local_datetime
         self.environment.filters["salutation"] = salutation
+        self.environment.filters["money"] = _money
 
     def render(self, name: str, context: dict[str, Any]) -> RenderedEmail:
         """Render the email ``name`` with ``context``; a missing variable raises UndefinedError."""

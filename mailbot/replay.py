@@ -12,8 +12,6 @@ the staff email that asks and the pass that acts.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import hashlib
 import logging
 import re
@@ -227,9 +225,8 @@ def _snapshot(row: InboundMessage) -> _Request:
 
 
 def _attached_message_ids(mail: InboundMail) -> list[str]:
-    message = email.message_from_bytes(mail.raw, policy=email.policy.compat32)
     found = []
-    for part in message.walk():
+    for part in mail.message.walk():
         if part.get_content_type() != "message/rfc822":
             continue
         payload = part.get_payload()

@@ -8,6 +8,8 @@ recorded on the case and not retried.
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import logging
 import time
 from dataclasses import dataclass
@@ -18,7 +20,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from mailbot import sasl
 from mailbot.config import Settings
+from mailbot.oauth2 import OAuth2Error, TokenSource, token_source_for
 from mailbot.outbox import FAILED, QUEUED, SENDING, SENT, WAITING, Outbox, Recipient
 from mailbot.store.models import CaseEvent, OutboxEmail
 from mailbot.tls import client_context, describe_tls_failure
@@ -43,15 +47,24 @@ class SendReport:
     sent: int = 0
     deferred: int = 0
     failed: int = 0
+    # Why the SMTP server could not be used at all in this pass, when it could not.
+    server_problem: str | None = None
 
 
 class OutboxSender:
-    """Drains the outbox over one SMTP connection per pass."""
+    """Drains the outbox over one SMTP connection per pass.
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session], outbox: Outbox) -> None:
+    When SMTP signs in with the mailbox's OAuth 2.0 token, pass the daemon's
+    ``tokens`` so that IMAP and SMTP share one cached token.
+    """
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], outbox: Outbox, tokens: TokenSource | None = None) -> None:
         self.settings = settings
         self.sessions = sessions
         self.outbox = outbox
+        self.tokens: TokenSource | None = None
+        if settings.smtp_auth == "mailbox":
+            self.tokens = tokens if tokens is not None else token_source_for(settings.mailbox)
 
     async def send_due(self, now: datetime) -> SendReport:
         """Send every queued email whose time has come, batch after batch; return how many were sent, deferred and failed."""
@@ -71,8 +84,21 @@ class OutboxSender:
         """Send one batch over one connection; return False when the server could not be reached."""
         try:
             smtp = await self._connect()
+        except OAuth2Error as exc:
+            log.warning("DEFER %d email(s): no OAuth 2.0 token to sign in to the SMTP server %s: %s", len(due), self._where, exc)
+            report.server_problem = f"no OAuth 2.0 token to sign in to the SMTP server {self._where}: {exc}"
+            for email_id in due:
+                self._defer(email_id, now, f"no OAuth 2.0 token: {exc}", report)
+            return False
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            log.warning("DEFER %d email(s): the SMTP server %s rejected the sign-in: %d %s", len(due), self._where, exc.code, exc.message)
+            report.server_problem = f"the SMTP server {self._where} rejected the sign-in: {exc.code} {exc.message}"
+            for email_id in due:
+                self._defer(email_id, now, f"SMTP sign-in rejected: {exc.code} {exc.message}", report)
+            return False
         except (aiosmtplib.SMTPException, OSError) as exc:
             log.warning("DEFER %d email(s): cannot reach the SMTP server %s: %s", len(due), self._where, exc)
+            report.server_problem = f"cannot reach the SMTP server {self._where}: {exc}"
             for email_id in due:
                 self._defer(email_id, now, f"SMTP server unreachable: {exc}", report)
             return False
@@ -142,8 +168,14 @@ class OutboxSender:
             if tls_problem is None:
                 raise
             raise aiosmtplib.SMTPConnectError(f"TLS failed: {tls_problem}") from exc
-        if settings.username:
-            await smtp.login(settings.username, settings.password.get_secret_value())
+        try:
+            if self.tokens is not None:
+                await smtp_oauth2_login(smtp, self._where, self.settings.smtp_username, self.tokens)
+            elif settings.username:
+                await smtp.login(settings.username, settings.password.get_secret_value())
+        except BaseException:
+            smtp.close()
+            raise
         return smtp
 
     async def _send_one(self, smtp: aiosmtplib.SMTP, email_id: int, now: datetime, report: SendReport) -> None:
@@ -284,6 +316,56 @@ class OutboxSender:
                 context={"failed": email, "error": error},
                 now=now,
             )
+
+
+async def smtp_oauth2_login(smtp: aiosmtplib.SMTP, where: str, username: str, tokens: TokenSource) -> str:
+    """Sign in with an OAuth 2.0 access token over OAUTHBEARER or XOAUTH2, whichever the server offers; return the mechanism.
+
+    A token the server rejects is renewed once and AUTH tried again. Raises
+    SMTPAuthenticationError naming the server and the user, SMTPException when
+    the server offers no OAuth 2.0 mechanism, or OAuth2Error when no token
+    could be had.
+    """
+    if smtp.is_ehlo_or_helo_needed:
+        await smtp.ehlo()
+    mechanism = sasl.choose_mechanism(smtp.server_auth_methods)
+    if mechanism is None:
+        offered = ", ".join(method.upper() for method in smtp.server_auth_methods) or "no AUTH mechanism"
+        raise aiosmtplib.SMTPException(
+            f"the SMTP server {where} offers neither OAUTHBEARER nor XOAUTH2 (it offers {offered}), so it cannot take an "
+            'OAuth 2.0 token. Check [smtp] host, or set [smtp] auth = "password" with a username and password'
+        )
+
+    # Fetching a token is blocking HTTP, so it runs off the event loop.
+    token = await asyncio.to_thread(tokens.access_token)
+    try:
+        await _smtp_authenticate(smtp, mechanism, username, token)
+        return mechanism
+    except aiosmtplib.SMTPAuthenticationError as exc:
+        log.warning("REJECTED token for %s by %s (%s): %d %s; getting a new token", username, where, mechanism, exc.code, exc.message)
+
+    token = await asyncio.to_thread(tokens.renew, token)
+    try:
+        await _smtp_authenticate(smtp, mechanism, username, token)
+    except aiosmtplib.SMTPAuthenticationError as exc:
+        raise aiosmtplib.SMTPAuthenticationError(
+            exc.code,
+            f"the SMTP server {where} rejected the OAuth 2.0 token for {username!r} ({mechanism}) twice, the second time a "
+            f"new one: {exc.message}. {tokens.rejection_advice}",
+        ) from exc
+    return mechanism
+
+
+async def _smtp_authenticate(smtp: aiosmtplib.SMTP, mechanism: str, username: str, token: str) -> None:
+    """Send AUTH with the token; on an error challenge, acknowledge it so that the server sends its final reply."""
+    host, port = smtp.hostname or "", smtp.port or 0
+    first = sasl.initial_response(mechanism, username, token, host, port)
+    response = await smtp.execute_command(b"AUTH", mechanism.encode(), base64.b64encode(first))
+    if response.code == 334:
+        acknowledgement = sasl.ERROR_ACKNOWLEDGEMENTS[mechanism]
+        response = await smtp.execute_command(base64.b64encode(acknowledgement))
+    if response.code != 235:
+        raise aiosmtplib.SMTPAuthenticationError(response.code, response.message)
 
 
 def _email_event(email: OutboxEmail, now: datetime, event: str, **details: str) -> CaseEvent:

@@ -38,6 +38,7 @@ class Timings:
     designation_notice_days: tuple[int, ...]
     digest_time: time
     stuck_after_school_days: int
+    termly_summary_time: time
 
 
 def local_moment(day: date, clock_time: time, zone: ZoneInfo) -> datetime:
@@ -70,6 +71,7 @@ def load_timings(path: Path) -> Timings:
         designation_notice_days=reader.counts("designation", "notice_days_before_expiry"),
         digest_time=reader.clock_time("reports", "digest_time"),
         stuck_after_school_days=reader.count("reports", "stuck_after_school_days", minimum=1),
+        termly_summary_time=reader.clock_time("reports", "termly_summary_time"),
     )
 
     for name, chase in (("endorsement", timings.endorsement), ("consent", timings.consent)):
@@ -79,6 +81,12 @@ def load_timings(path: Path) -> Timings:
         raise RulesError(f"{path}: [session_plan] deadline_school_days_before must be less than request_school_days_before")
     if timings.close_school_days_after < timings.feedback_school_days_after:
         raise RulesError(f"{path}: [visit] close_school_days_after must be at least feedback_school_days_after")
+    # The summary falls on the day the term's last visits are charged, at send_time, and must count them.
+    if timings.termly_summary_time <= timings.send_time:
+        raise RulesError(
+            f"{path}: [reports] termly_summary_time must be later than send_time ({timings.send_time:%H:%M}), "
+            "so that the term's last visits are charged before the summary counts them"
+        )
     return timings
 
 

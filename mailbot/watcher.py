@@ -15,6 +15,7 @@ from collections.abc import Callable
 from mailbot.config import MailboxSettings
 from mailbot.errors import MailboxError
 from mailbot.mailbox import CONNECTION_ERRORS, Mailbox
+from mailbot.oauth2 import TokenSource
 
 log = logging.getLogger("mailbot.watcher")
 
@@ -25,9 +26,11 @@ MAX_RECONNECT_DELAY_SECONDS = 60.0
 class IdleWatcher:
     """A background thread that calls ``wake`` whenever the inbox may have new mail."""
 
-    def __init__(self, settings: MailboxSettings, wake: Callable[[], None]) -> None:
+    def __init__(self, settings: MailboxSettings, wake: Callable[[], None], tokens: TokenSource | None = None) -> None:
         self.settings = settings
         self.wake = wake
+        # The daemon's OAuth 2.0 token source, shared with its other connections; None with a password.
+        self.tokens = tokens
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._run, name="mailbot-idle", daemon=True)
         self.offered: bool | None = None
@@ -59,7 +62,7 @@ class IdleWatcher:
             reconnecting = True
 
     def _watch(self, reconnecting: bool) -> None:
-        with Mailbox(self.settings) as mailbox:
+        with Mailbox(self.settings, self.tokens) as mailbox:
             if b"IDLE" not in mailbox.capabilities:
                 self.offered = False
                 log.info("IDLE is not offered by %s; checking every %d s instead", mailbox.where, self.settings.poll_interval_seconds)

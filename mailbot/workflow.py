@@ -247,7 +247,7 @@ class Workflow:
         has no visit still to come that it could be for.
         """
         commands = read_commands(_new_words(mail))
-        files = read_attachments(mail.raw, self.settings.mailbox.max_attachment_bytes)
+        files = read_attachments(mail.message, self.settings.mailbox.max_attachment_bytes)
         documents = files.documents
         today = now.astimezone(self.settings.zone).date()
         if commands.empty and not documents and not files.refused:

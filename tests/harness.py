@@ -71,9 +71,15 @@ business_manager = "{BUSINESS_MANAGER}"
 strategic_lead = "{STRATEGIC_LEAD}"
 staff = ["{BUSINESS_MANAGER}", "{STRATEGIC_LEAD}"]
 
+[data_protection]
+# The daily purge is tested on its own; elsewhere it would add a row of due work to every day the tests cross.
+daily_purge = false
+
 [workflow]
-# The Monday digest is tested on its own; elsewhere it would add an email to every week the tests cross.
+# The Monday digest and the termly summary are tested on their own. Elsewhere
+# they would add an email to every week and term the tests cross.
 weekly_digest = false
+termly_summary = false
 {extra}
 """,
         encoding="utf-8",
@@ -266,13 +272,12 @@ HOST = "head@northgate-high.example"
 VISITOR = "r.mcallister@fernhill-community.test"
 
 
-def consented_case(folder: Path, account: Account, sink: SmtpSink, database_url: str) -> Path:
-    """Open a case from the html-table form whose PST's headteacher consented on Friday 16/10/2026; return the config.
+def case_awaiting_consent(folder: Path, account: Account, sink: SmtpSink, database_url: str, *, extra: str = "") -> tuple[Path, str]:
+    """Open a case from the html-table form and assign its PST, whose headteacher is asked for consent; return the config and reference.
 
-    The case then awaits a date. The form arrives on 14/10/2026, staff assign
-    the PST on 15/10 and the headteacher replies YES on 16/10.
+    The form arrives on 14/10/2026 and staff assign the PST on 15/10.
     """
-    config = write_config(folder, account, sink, database_url)
+    config = write_config(folder, account, sink, database_url, extra=extra)
     register = folder / "register.csv"
     register.write_text(REGISTER, encoding="utf-8")
     assert mailbot("pst", "import", str(register), "--config", str(config)).exit_code == 0
@@ -282,6 +287,16 @@ def consented_case(folder: Path, account: Account, sink: SmtpSink, database_url:
     reference = cases(config)[0]["reference"]
     append(account, case_email(reference, STRATEGIC_LEAD, "assign: 1", tag="consented-assign"))
     run_once(config, "2026-10-15T09:00")
+    assert case(config, reference)["state"] == "awaiting_consent"
+    return config, reference
+
+
+def consented_case(folder: Path, account: Account, sink: SmtpSink, database_url: str) -> Path:
+    """Open a case from the html-table form whose PST's headteacher consented on Friday 16/10/2026; return the config.
+
+    The case then awaits a date: the headteacher replies YES on 16/10 to the request of 15/10.
+    """
+    config, reference = case_awaiting_consent(folder, account, sink, database_url)
     [request] = emails_to(sink, HOST)
     append(account, reply_to(request, "Yes"))
     run_once(config, "2026-10-16T09:00")

@@ -8,7 +8,9 @@ Each failure case breaks one thing and expects its own FAILED line.
 from __future__ import annotations
 
 import base64
+import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -34,11 +36,14 @@ from servers.tls import (
 from mailbot.config import load_settings
 from mailbot.embedded import free_port
 from mailbot.errors import ConfigError
+from mailbot.resources import shipped_folder
 
 SMTP_USER = "pst@star-tsa.example"
 SMTP_PASSWORD = "smtp-Check-Secret-7"
 ALL_CHECKS = [
     "config file",
+    "rules",
+    "templates",
     "database",
     "IMAP connect",
     "IMAP TLS",
@@ -112,6 +117,7 @@ def _config(
     *,
     mailbox: dict[str, object] | None = None,
     smtp: dict[str, object] | None = None,
+    extra: str = "",
 ) -> Path:
     """Write a config in which every check passes, changed by the ``mailbox`` and ``smtp`` entries given."""
     mailbox_settings: dict[str, object] = {
@@ -135,6 +141,7 @@ def _config(
         {**mailbox_settings, **(mailbox or {})},
         {**smtp_settings, **(smtp or {})},
         database_url,
+        extra,
     )
 
 
@@ -317,6 +324,40 @@ def test_check_unreachable_database(working_config) -> None:
     assert "Connection refused" in detail
     assert _line(result.output, "IMAP login")[0] == "OK"
     assert _line(result.output, "SMTP AUTH")[0] == "OK"
+
+
+def test_check_broken_rules_and_templates(working_config, tmp_path: Path) -> None:
+    rules = shutil.copytree(shipped_folder("rules"), tmp_path / "my-rules")
+    timings = rules / "timings.toml"
+    timings.write_text(timings.read_text(encoding="utf-8").replace('termly_summary_time = "09:00"', ""), encoding="utf-8")
+    templates = shutil.copytree(shipped_folder("templates"), tmp_path / "my-templates")
+    (templates / "consent_request" / "body.txt").write_text("Dear {{ recipient.name }},\n{% if case %}\nno end\n", encoding="utf-8")
+    (templates / "plan_request" / "subject.txt").unlink()
+    config, _ = working_config(extra=f'\n[workflow]\nrules_dir = "{rules}"\ntemplates_dir = "{templates}"\n')
+
+    result = mailbot("check", "--config", str(config))
+
+    assert result.exit_code == 1, result.output
+    rules_status, rules_detail = _line(result.output, "rules")
+    assert rules_status == "FAILED"
+    assert "termly_summary_time is missing" in rules_detail
+    templates_status, templates_detail = _line(result.output, "templates")
+    assert templates_status == "FAILED"
+    assert "consent_request/body.txt line 3: Unexpected end of template" in templates_detail
+    assert "plan_request/subject.txt is missing" in templates_detail
+    assert _line(result.output, "IMAP login")[0] == "OK"
+
+
+def test_check_json_lists_every_check(working_config) -> None:
+    config, _ = working_config()
+
+    result = mailbot("check", "--config", str(config), "--json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [entry["check"] for entry in report["checks"]] == ALL_CHECKS
+    assert {entry["status"] for entry in report["checks"]} == {"OK"}
+    assert report["failures"] == 0
 
 
 def test_check_invalid_config(tmp_path: Path) -> None:

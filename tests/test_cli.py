@@ -6,15 +6,19 @@ import json
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from harness import append, form_bytes, mailbot, run_once, write_config
+from click.testing import CliRunner
+from harness import REGISTER, append, form_bytes, mailbot, run_once, write_config
 from servers import Account
 from sqlalchemy import update
 
+from mailbot.cli import main
 from mailbot.config import load_settings
 from mailbot.embedded import SmtpSink, free_port
-from mailbot.store.database import create_database_engine
+from mailbot.duework import schedule
+from mailbot.store.database import create_database_engine, session_factory, upgrade_schema
 from mailbot.store.models import DaemonMark
 
 
@@ -213,7 +217,8 @@ def test_attention_lists_set_aside(config: Path, pymap_account: Account) -> None
     assert "is not a PST request form" in rows[0]["reason"]
     assert '"Your Email"' in rows[1]["reason"]
     assert all(row["id"] and row["when"] for row in rows)
-    assert "Why: The message is not a PST request form" in shown.output
+    assert "WHY" in shown.output.splitlines()[0]
+    assert "The message is not a PST request form" in shown.output.splitlines()[1]
 
 
 def test_attention_empty_says_so(config: Path) -> None:
@@ -221,3 +226,74 @@ def test_attention_empty_says_so(config: Path) -> None:
 
     assert result.exit_code == 0
     assert result.output.strip() == "Nothing was set aside in the last 30 days."
+
+
+def test_json_log_lines_parse(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, store_url: str) -> None:
+    config = write_config(tmp_path, pymap_account, smtp_sink, store_url, extra='[logging]\nformat = "json"\n')
+    append(pymap_account, form_bytes("html-table.eml"))
+
+    result = CliRunner().invoke(main, ["run", "--config", str(config), "--once"], catch_exceptions=False)
+
+    assert result.exit_code == 0, result.output
+    entries = [json.loads(line) for line in result.stderr.splitlines()]
+    assert entries
+    assert all(set(entry) >= {"time", "level", "logger", "message"} for entry in entries)
+    assert any(entry["logger"] == "mailbot.intake" and entry["message"].startswith("FOUND 1 message") for entry in entries)
+    assert all(datetime.fromisoformat(entry["time"]).tzinfo is not None for entry in entries)
+
+
+def test_upcoming_names_report_recipients(config: Path) -> None:
+    settings = load_settings(config)
+    engine = create_database_engine(settings.database.url)
+    upgrade_schema(engine)
+    with session_factory(engine).begin() as session:
+        for kind, due in (("weekly_digest", "2026-10-19T07:00"), ("termly_summary", "2026-11-02T09:00")):
+            schedule(session, kind=kind, due_at=datetime.fromisoformat(due).replace(tzinfo=timezone.utc), now=datetime.now(timezone.utc))
+    engine.dispose()
+
+    listed = mailbot("upcoming", "--config", str(config), "--from", "15/10/2026", "--days", "30", "--json")
+
+    rows = json.loads(listed.output)
+    assert [(row["kind"], row["to"]) for row in rows] == [
+        ("weekly_digest", ["bm@star-tsa.example"]),
+        ("termly_summary", ["lead@star-tsa.example"]),
+    ]
+    assert [row["why"] for row in rows] == ["weekly digest of cases, visits and designations", "termly summary of visits, ratings and charges"]
+
+
+def test_run_once_json_reports_pass(config: Path, pymap_account: Account, smtp_sink: SmtpSink) -> None:
+    append(pymap_account, form_bytes("html-table.eml"), form_bytes("not-a-form.eml"))
+
+    result = mailbot("run", "--config", str(config), "--once", "--now", "2026-10-14T16:00", "--json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["intake"]["handled"] == 2
+    assert report["intake"]["cases_opened"] == 1
+    assert report["intake"]["set_aside"] == 1
+    assert report["sending"]["sent"] == len(smtp_sink.messages)
+
+
+def test_pst_import_json(config: Path, tmp_path: Path) -> None:
+    register = tmp_path / "register.csv"
+    register.write_text(REGISTER, encoding="utf-8")
+
+    first = json.loads(mailbot("pst", "import", str(register), "--config", str(config), "--json").stdout)
+    again = json.loads(mailbot("pst", "import", str(register), "--config", str(config), "--json").stdout)
+
+    assert (first["added"], first["updated"], first["unchanged"]) == (1, 0, 0)
+    assert (again["added"], again["unchanged"]) == (0, 1)
+    assert again["not_in_file"] == []
+
+
+def test_run_once_reports_unreachable_smtp(tmp_path: Path, pymap_account: Account, store_url: str) -> None:
+    nowhere = SimpleNamespace(host="127.0.0.1", port=free_port())
+    config = write_config(tmp_path, pymap_account, nowhere, store_url)
+    append(pymap_account, form_bytes("html-table.eml"))
+
+    result = mailbot("run", "--config", str(config), "--once", "--now", "2026-10-14T16:00")
+
+    assert result.exit_code == 1
+    assert f"cannot reach the SMTP server 127.0.0.1:{nowhere.port}" in result.output
+    assert "email(s) stay queued and are retried at the next pass" in result.output
+    assert len(json.loads(mailbot("cases", "--config", str(config), "--json").output)) == 1

@@ -23,7 +23,7 @@ class SimulatedCrash(Exception):
     """Stands for the process dying at this point."""
 
 
-def _crash_on_move(self: Mailbox, uid: int, folder: str) -> None:
+def _crash_on_move(self: Mailbox, uids: list[int], folder: str) -> None:
     raise SimulatedCrash
 
 
@@ -38,11 +38,11 @@ def test_crash_before_move_applies_once(
     append(pymap_account, form_bytes("html-table.eml"))
     daemon = Daemon(load_settings(config))
 
-    def crash(self: Mailbox, uid: int, folder: str) -> None:
+    def crash(self: Mailbox, uids: list[int], folder: str) -> None:
         raise SimulatedCrash
 
     with monkeypatch.context() as patch:
-        patch.setattr(Mailbox, "move", crash)
+        patch.setattr(Mailbox, "move_many", crash)
         with pytest.raises(SimulatedCrash):
             daemon.run_once()
     assert folder_counts(pymap_account)["INBOX"] == 1
@@ -116,7 +116,7 @@ def test_changed_uidvalidity_repeats_nothing(
     append(pymap_account, form_bytes("html-table.eml"))
     daemon = Daemon(load_settings(config))
     with monkeypatch.context() as patch:
-        patch.setattr(Mailbox, "move", _crash_on_move)
+        patch.setattr(Mailbox, "move_many", _crash_on_move)
         with pytest.raises(SimulatedCrash):
             daemon.run_once()
     with daemon.sessions.begin() as session:

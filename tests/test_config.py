@@ -4,6 +4,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from mailbot.config import Settings, load_settings
 from mailbot.errors import ConfigError
@@ -167,4 +168,38 @@ def test_password_needed_only_to_sign_in(tmp_path: Path) -> None:
     settings = load_settings(path)
 
     with pytest.raises(ConfigError, match=r"\[mailbox\] password is missing"):
-        settings.require_mailbox_password()
+        settings.require_sign_in_secrets()
+
+
+def _config_with(folder: Path, extra: str) -> Path:
+    path = folder / "mailbot.toml"
+    path.write_text(MINIMAL + extra, encoding="utf-8")
+    return path
+
+
+def test_database_password_file_goes_into_url(tmp_path: Path) -> None:
+    (tmp_path / "db_password").write_text("s3cret/with@odd:chars\n", encoding="utf-8")
+    path = _config_with(tmp_path, '[database]\nurl = "postgresql+psycopg://mailbot@db.example.org/mailbot"\npassword_file = "db_password"\n')
+
+    settings = load_settings(path)
+
+    assert make_url(settings.database.url).password == "s3cret/with@odd:chars"
+    assert make_url(settings.database.url).username == "mailbot"
+
+
+@pytest.mark.parametrize(
+    ("database", "problem"),
+    [
+        ('url = "sqlite:///mailbot.sqlite3"\npassword_file = "db_password"', "a SQLite database has no password. Remove password_file"),
+        ('url = "postgresql+psycopg://mailbot:inline@db/mailbot"\npassword_file = "db_password"', "the url already has a password. Keep only one of them"),
+        ('url = "postgresql+psycopg://mailbot@db/mailbot"\npassword_file = "missing"', "[database] password_file:"),
+    ],
+)
+def test_database_password_file_problems(tmp_path: Path, database: str, problem: str) -> None:
+    (tmp_path / "db_password").write_text("secret\n", encoding="utf-8")
+    path = _config_with(tmp_path, f"[database]\n{database}\n")
+
+    with pytest.raises(ConfigError) as raised:
+        load_settings(path)
+
+    assert problem in str(raised.value)

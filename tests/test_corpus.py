@@ -93,7 +93,7 @@ def _observe(daemon: Daemon, raw: bytes) -> dict[str, Any]:
         "automatic": kind is Kind.AUTOMATIC,
         # A delay warning names the address the server is still trying, which has not failed.
         "bounced": bounce.recipients[0] if bounce is not None and bounce.recipients and not bounce.delayed_only else "",
-        "attachments": [document.filename for document in attached_documents(raw)],
+        "attachments": [document.filename for document in attached_documents(mail.message)],
         "answered_sender": answered_sender is not None,
     }
 

@@ -133,6 +133,10 @@ class InboundMessage(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    # A person asked for this set-aside message to be handled again, optionally as mail about a case they named.
+    replay_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    replay_requested_by: Mapped[str | None] = mapped_column(Text)
+    replay_case_reference: Mapped[str | None] = mapped_column(String(32))
 
     case: Mapped[Case | None] = relationship()
 
