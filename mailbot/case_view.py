@@ -179,6 +179,8 @@ def _event_text(event: CaseEvent) -> str:
     if event.event in ("email_received", "email_set_aside"):
         text = f"{name} from {event.actor or 'an unknown sender'}: {details.get('subject') or '(no subject)'}"
         return f"{text} ({details['reason']})" if details.get("reason") else text
+    if event.event == "email_replayed":
+        return f"{name} at the request of {event.actor or 'someone'}: {str(details.get('outcome') or '').replace('_', ' ')}"
     if event.event.startswith("email_"):
         return f"{name}: {details.get('purpose')} to {details.get('to')}"
     if event.event == "case_opened":

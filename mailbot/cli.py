@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from mailbot.cli_attention import attention
@@ -23,6 +24,7 @@ from mailbot.cli_upcoming import upcoming
 from mailbot.cli_common import (
     config_option,
     configure_logging,
+    database_problem,
     echo_listing,
     load_settings_or_exit,
     open_sessions,
@@ -79,6 +81,9 @@ def run(config_path: Path, once: bool, now_text: str | None, as_json: bool) -> N
             daemon.close()
     except MailbotError as exc:
         raise click.ClickException(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        # The daemon retries a database that fails while it runs; one that cannot be opened at start is the operator's to fix.
+        raise click.ClickException(database_problem(settings, exc)) from exc
     if exit_code:
         raise SystemExit(exit_code)
 

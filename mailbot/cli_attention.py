@@ -124,7 +124,10 @@ def replay(ctx: click.Context, message_number: int, case_reference: str | None, 
         if no_wait or not _wait_for_daemon(sessions, message_number, wait):
             click.echo(f"`mailbot attention` shows whether it is set aside again.{'' if no_wait else f' It had not acted after {wait} seconds.'}")
             return
-    click.echo(_result(sessions, message_number, settings))
+    text, still_set_aside = _result(sessions, message_number, settings)
+    click.echo(text)
+    if still_set_aside:
+        raise SystemExit(1)
 
 
 def _replay_here(daemon: Any) -> bool:
@@ -150,14 +153,15 @@ def _wait_for_daemon(sessions: Any, message_number: int, seconds: int) -> bool:
     return False
 
 
-def _result(sessions: Any, message_number: int, settings: Settings) -> str:
+def _result(sessions: Any, message_number: int, settings: Settings) -> tuple[str, bool]:
+    """Return what became of the message, and whether it is still set aside."""
     with sessions() as session:
         message = session.get(InboundMessage, message_number)
         about = f" about {message.case.reference}" if message.case is not None else ""
         if message.outcome == "set_aside":
-            return f"Message #{message_number} is still set aside{about}: {message.reason}"
+            return f"Message #{message_number} is still set aside{about}: {message.reason}", True
         outcome = message.outcome.replace("_", " ")
-        return f"Message #{message_number} was handled again{about} ({outcome}) and moved to {settings.mailbox.processed_folder}."
+        return f"Message #{message_number} was handled again{about} ({outcome}) and moved to {settings.mailbox.processed_folder}.", False
 
 
 def _row(message: InboundMessage, zone: Any) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from mailbot.cli_check_oauth2 import OAuth2Login
 from mailbot.cli_common import config_option, configure_logging
 from mailbot.config import MailboxSettings, Settings, SmtpSettings, load_settings
 from mailbot.errors import ConfigError, MailbotError
-from mailbot.mailbox import CONNECTION_ERRORS, _server_text
+from mailbot.mailbox import CONNECTION_ERRORS, _server_text, password_login
 from mailbot.oauth2 import token_source_for
 from mailbot.render import template_problems
 from mailbot.resources import configured_folder, shipped_folder
@@ -273,7 +273,7 @@ def _log_in_imap(client: IMAPClient, settings: MailboxSettings, report: CheckRep
         )
         return False
     try:
-        client.login(settings.username, settings.password.get_secret_value())
+        password_login(client, settings.username, settings.password.get_secret_value())
     except LoginError as exc:
         report.failed(
             "IMAP login",

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 from pythonjsonlogger.json import JsonFormatter
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -59,19 +60,34 @@ def terminal_progress(label: str) -> Iterator[Callable[[int, int], None] | None]
         return
 
     bar: Any = None
+    clearing = _ClearBarLine()
 
     def advance(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
             bar = click.progressbar(length=total, label=label, file=sys.stdout)
             bar.__enter__()
+            for handler in logging.getLogger().handlers:
+                handler.addFilter(clearing)
         bar.update(done - bar.pos)
 
     try:
         yield advance
     finally:
+        for handler in logging.getLogger().handlers:
+            handler.removeFilter(clearing)
         if bar is not None:
             bar.__exit__(None, None, None)
+
+
+class _ClearBarLine(logging.Filter):
+    """Clears the progress bar's line before a log line is written to the same terminal; the bar redraws below it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if sys.stderr.isatty():
+            sys.stdout.write("\r\x1b[K")
+            sys.stdout.flush()
+        return True
 
 
 def configure_logging(level: str, log_format: str = "text") -> None:
@@ -120,9 +136,14 @@ def open_sessions(settings: Settings) -> sessionmaker[Session]:
     except MailbotError as exc:
         raise click.ClickException(str(exc)) from exc
     except SQLAlchemyError as exc:
-        where = engine.url.render_as_string(hide_password=True)
-        raise click.ClickException(f"the database {where} could not be opened: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
+        raise click.ClickException(database_problem(settings, exc)) from exc
     return session_factory(engine)
+
+
+def database_problem(settings: Settings, exc: SQLAlchemyError) -> str:
+    """Describe a database that could not be opened in one line, its password masked."""
+    where = make_url(settings.database.url).render_as_string(hide_password=True)
+    return f"the database {where} could not be opened: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
 
 
 def echo_listing(rows: list[dict[str, Any]], as_json: bool, empty_message: str, table: Callable[[list[dict[str, Any]]], str]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from mailbot.cli_common import config_option, configure_logging, load_settings_or_exit, open_sessions
-from mailbot.config import Settings
+from mailbot.config import Settings, checked_address
 from mailbot.erasure import Erasure, ErasurePlan, ErasureResult
 from mailbot.errors import MailbotError
 from mailbot.mailbox import CONNECTION_ERRORS
@@ -25,8 +25,15 @@ def person() -> None:
     """Export or erase what mailbot stores about one person, found by their email address."""
 
 
+def _email_argument(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        return checked_address(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc}; give the address as it appears in the emails, such as j.patel@oakfield.example") from exc
+
+
 @person.command(name="export")
-@click.argument("address", metavar="EMAIL")
+@click.argument("address", metavar="EMAIL", callback=_email_argument)
 @config_option
 @click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON to this file (readable by its owner only) instead of printing it.")
 def export_command(address: str, config_path: Path, output_path: Path | None) -> None:
@@ -53,7 +60,7 @@ def export_command(address: str, config_path: Path, output_path: Path | None) ->
 
 
 @person.command(name="erase")
-@click.argument("address", metavar="EMAIL")
+@click.argument("address", metavar="EMAIL", callback=_email_argument)
 @config_option
 @click.option("--yes", is_flag=True, help="Erase without asking for confirmation.")
 def erase_command(address: str, config_path: Path, yes: bool) -> None:

@@ -209,12 +209,12 @@ class AllianceSettings(Section):
     @field_validator("address", "business_manager", "strategic_lead")
     @classmethod
     def _check_address(cls, value: str) -> str:
-        return _checked_address(value)
+        return checked_address(value)
 
     @field_validator("staff")
     @classmethod
     def _check_staff(cls, values: list[str]) -> list[str]:
-        return [_checked_address(value) for value in values]
+        return [checked_address(value) for value in values]
 
     @field_validator("timezone")
     @classmethod
@@ -391,7 +391,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _checked_address(value: str) -> str:
+def checked_address(value: str) -> str:
     value = value.strip()
     local, at, domain = value.rpartition("@")
     if not at or not local or "." not in domain or " " in value:

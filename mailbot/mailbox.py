@@ -101,7 +101,7 @@ class Mailbox:
 
         try:
             if self.tokens is None:
-                client.login(settings.username, settings.password.get_secret_value())
+                password_login(client, settings.username, settings.password.get_secret_value())
                 method = "password"
             else:
                 method = imap_oauth2_login(client, settings, self.tokens)
@@ -369,7 +369,21 @@ def _server_text(exc: Exception) -> str:
             reply = ast.literal_eval(reply)
         except (ValueError, SyntaxError):
             pass
-    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    # The callers add their own sentence after the server's, which often ends with a full stop already.
+    return text.rstrip(". ")
+
+
+def password_login(client: IMAPClient, username: str, password: str) -> None:
+    """Sign in with a username and password, as LOGIN, or as AUTHENTICATE PLAIN when either is not ASCII.
+
+    LOGIN sends its arguments as ASCII only, while PLAIN carries UTF-8, so a
+    password such as "Café£2027" needs the latter. Raises LoginError when refused.
+    """
+    if username.isascii() and password.isascii():
+        client.login(username, password)
+    else:
+        client.plain_login(username, password)
 
 
 def _shut_down_quietly(client: IMAPClient) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, select_autoescape
+from jinja2 import Environment, meta, FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, select_autoescape
 
 from mailbot.rates import uk_money
 
@@ -57,19 +57,37 @@ TEMPLATE_FILES = ("subject.txt", "body.txt", "body.html")
 
 
 def template_problems(folder: Path, shipped: Path) -> list[str]:
-    """Return what is wrong with the email templates in ``folder``: each email mailbot ships that is missing or does not compile."""
+    """Return what is wrong with the email templates in ``folder`` against the shipped ones in ``shipped``.
+
+    Each email must be there and compile, and may use only the names that
+    mailbot's own version of it uses, because an unknown name stops the
+    message that causes the email from being handled.
+    """
     environment = TemplateRenderer(folder, ZoneInfo("UTC")).environment
+    shipped_environment = TemplateRenderer(shipped, ZoneInfo("UTC")).environment
     problems = []
     names = sorted(path.name for path in shipped.iterdir() if path.is_dir())
     for name in names:
         for file_name in TEMPLATE_FILES:
+            template = f"{name}/{file_name}"
             try:
-                environment.get_template(f"{name}/{file_name}")
+                used = _names_used(environment, template)
             except TemplateNotFound:
-                problems.append(f"{name}/{file_name} is missing")
+                problems.append(f"{template} is missing")
+                continue
             except TemplateSyntaxError as exc:
-                problems.append(f"{name}/{file_name} line {exc.lineno}: {exc.message}")
+                problems.append(f"{template} line {exc.lineno}: {exc.message}")
+                continue
+            unknown = sorted(used - _names_used(shipped_environment, template))
+            if unknown:
+                problems.append(f"{template} uses {', '.join(unknown)}, which mailbot does not give this email")
     return problems
+
+
+def _names_used(environment: Environment, template: str) -> set[str]:
+    # NOTE: only top-level names are compared, so a misspelt field such as case.refrence passes this check.
+    source = environment.loader.get_source(environment, template)[0] if environment.loader else ""
+    return meta.find_undeclared_variables(environment.parse(source))
 
 
 class TemplateRenderer:

@@ -158,6 +158,8 @@ class Replayer:
             position = MailboxPosition(request.folder, request.uidvalidity, request.uid, fetched.size_bytes, replacing_id=request.id)
             outcome = self.apply(fetched.raw, position, now, request.case_reference)
             self._note_on_case(request, outcome, now)
+            if outcome.destination is Destination.ATTENTION:
+                self._tell_requester(request, now, f"it was set aside again: {outcome.reason}")
             applied += 1
             if outcome.destination is Destination.PROCESSED:
                 mailbox.move(uid, folders.processed_folder)
@@ -187,16 +189,22 @@ class Replayer:
             inbound.replay_requested_by = None
             inbound.replay_case_reference = None
             inbound.reason = f"{inbound.reason} It could not be handled again on {uk_date(now.astimezone(self.settings.zone))}: {reason}."
-            if "@" in request.requested_by:
-                error = f"message #{request.id} ({inbound.subject or 'no subject'}) could not be handled again: {reason}"
-                self.outbox.queue(
-                    session,
-                    purpose="command_result",
-                    recipient=Recipient(request.requested_by),
-                    context={"case": None, "changes": [], "errors": [error], "state_label": None},
-                    now=now,
-                )
+        self._tell_requester(request, now, reason)
         log.warning("REPLAY of message #%d failed: %s", request.id, reason)
+
+    def _tell_requester(self, request: _Request, now: datetime, reason: str) -> None:
+        """Tell a member of staff who asked by email that the message still needs a person; the command line shows it itself."""
+        if "@" not in request.requested_by:
+            return
+        with self.sessions.begin() as session:
+            subject = session.get_one(InboundMessage, request.id).subject or "no subject"
+            self.outbox.queue(
+                session,
+                purpose="command_result",
+                recipient=Recipient(request.requested_by),
+                context={"case": None, "changes": [], "errors": [f"message #{request.id} ({subject}) still needs a person: {reason}"], "state_label": None},
+                now=now,
+            )
 
     def _note_on_case(self, request: _Request, outcome: Outcome, now: datetime) -> None:
         if outcome.case_reference is None:

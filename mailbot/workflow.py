@@ -224,7 +224,7 @@ class Workflow:
         question = self._question_answered(route, sender)
         if question is None:
             reason = (
-                f"The message is about case {case.reference} (now {self.rules.state_label(case.state).lower()}), "
+                f"The message is about case {case.reference} (now {_lower_first(self.rules.state_label(case.state))}), "
                 "but mailbot does not act on this kind of message yet, so please deal with it by hand."
             )
             return self.set_aside(session, position, now, reason=reason, mail=mail, case=case)
@@ -312,7 +312,8 @@ class Workflow:
         inbound = record_inbound(session, position, now, mail, outcome="set_aside", reason=reason, sha256=raw_sha256, case=case)
         if case is not None:
             record(session, case, "email_set_aside", now, actor=mail.sender_address if mail else None, inbound_id=inbound.id, subject=mail.subject if mail else None, reason=reason)
-        if notify:
+        # A message handled again at someone's request was reported when first set aside; the requester hears the result.
+        if notify and position.replacing_id is None:
             self.outbox.queue(
                 session,
                 purpose="attention_notice",
@@ -324,6 +325,7 @@ class Workflow:
                     "received": mail.date if mail and mail.date else now,
                     "folder": self.settings.mailbox.attention_folder,
                     "requester": _requester_text(form),
+                    "message_number": inbound.id,
                 },
                 now=now,
             )
@@ -392,3 +394,8 @@ def _sender_text(mail: InboundMail | None) -> str:
     if mail.sender_name:
         return f"{mail.sender_name} <{mail.sender_address}>"
     return mail.sender_address or "(no sender)"
+
+
+def _lower_first(label: str) -> str:
+    """Return a state label for the middle of a sentence, keeping words such as PST in capitals."""
+    return label[:1].lower() + label[1:]

@@ -299,6 +299,16 @@ def test_check_self_signed_smtp_certificate(tmp_path, sqlite_url, certificates, 
     assert "SMTP AUTH" not in result.output
 
 
+def test_check_signs_in_with_non_ascii_password(tmp_path, sqlite_url, certificates, tls_dovecot, smtp_server) -> None:
+    controller, _ = smtp_server
+    account = tls_dovecot.add_account(password="Café£2027 ünïcode")
+    config = _config(tmp_path, account, tls_dovecot, controller.port, certificates["trusted"].ca_file, sqlite_url)
+
+    result = mailbot("check", "--config", str(config))
+
+    assert _line(result.output, "IMAP login") == ("OK", f"signed in as {account.username}")
+
+
 def test_check_missing_inbox_folder(working_config) -> None:
     config, _ = working_config(mailbox={"folder": "Incoming"})
 
@@ -333,6 +343,8 @@ def test_check_broken_rules_and_templates(working_config, tmp_path: Path) -> Non
     templates = shutil.copytree(shipped_folder("templates"), tmp_path / "my-templates")
     (templates / "consent_request" / "body.txt").write_text("Dear {{ recipient.name }},\n{% if case %}\nno end\n", encoding="utf-8")
     (templates / "plan_request" / "subject.txt").unlink()
+    acknowledgement = templates / "request_acknowledgement" / "body.txt"
+    acknowledgement.write_text(acknowledgement.read_text(encoding="utf-8").replace("{{ case.reference }}", "{{ reference_number }}"), encoding="utf-8")
     config, _ = working_config(extra=f'\n[workflow]\nrules_dir = "{rules}"\ntemplates_dir = "{templates}"\n')
 
     result = mailbot("check", "--config", str(config))
@@ -345,6 +357,7 @@ def test_check_broken_rules_and_templates(working_config, tmp_path: Path) -> Non
     assert templates_status == "FAILED"
     assert "consent_request/body.txt line 3: Unexpected end of template" in templates_detail
     assert "plan_request/subject.txt is missing" in templates_detail
+    assert "request_acknowledgement/body.txt uses reference_number, which mailbot does not give this email" in templates_detail
     assert _line(result.output, "IMAP login")[0] == "OK"
 
 

@@ -170,11 +170,12 @@ def test_status_ignores_pass_with_future_clock(config: Path) -> None:
     assert json.loads(result.output)["minutes_since_poll"] >= 0
 
 
-def test_status_reports_unreachable_database(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink) -> None:
+@pytest.mark.parametrize("command", [("status",), ("run", "--once")])
+def test_unreachable_database_reported(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, command: tuple[str, ...]) -> None:
     closed = free_port()
     config = write_config(tmp_path, pymap_account, smtp_sink, f"postgresql+psycopg://postgres@127.0.0.1:{closed}/mailbot")
 
-    result = mailbot("status", "--config", str(config))
+    result = CliRunner().invoke(main, [*command, "--config", str(config)])
 
     assert result.exit_code == 1
     assert f"the database postgresql+psycopg://postgres@127.0.0.1:{closed}/mailbot could not be opened" in result.output

@@ -594,3 +594,11 @@ def test_anonymise_event_keeps_states_and_dates() -> None:
 
     assert event.actor == MARKER
     assert event.details == {"from_state": "awaiting_date", "state": "scheduled", "date": "2027-01-18", "words": MARKER, "to": MARKER, "note": None}
+
+
+@pytest.mark.parametrize("command", ["export", "erase"])
+def test_person_needs_an_address(tmp_path: Path, command: str) -> None:
+    result = mailbot("person", command, "not an address", "--config", str(tmp_path / "unused.toml"))
+
+    assert result.exit_code == 2
+    assert "'not an address' is not an email address" in result.output

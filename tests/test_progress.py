@@ -17,10 +17,10 @@ from mailbot.embedded import SmtpSink
 MAILBOT = [sys.executable, "-m", "mailbot"]
 
 
-def _on_terminal(*arguments: str) -> str:
-    """Run mailbot with a pseudo-terminal as standard output and return all it wrote there."""
+def _on_terminal(*arguments: str, with_log: bool = False) -> str:
+    """Run mailbot with a pseudo-terminal as standard output, and standard error too when ``with_log``; return all it wrote there."""
     leader, follower = pty.openpty()
-    process = subprocess.Popen([*MAILBOT, *arguments], stdout=follower, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([*MAILBOT, *arguments], stdout=follower, stderr=follower if with_log else subprocess.DEVNULL)
     os.close(follower)
 
     chunks = []
@@ -55,6 +55,16 @@ def test_backlog_shows_bar_on_terminal(config: Path, pymap_account: Account) -> 
     shown = _on_terminal("run", "--config", str(config), "--once", "--now", "2026-10-14T16:00")
 
     assert "Reading the inbox" in shown
+    assert "100%" in shown
+
+
+def test_log_lines_clear_bar_line(config: Path, pymap_account: Account) -> None:
+    append(pymap_account, form_bytes("html-table.eml"), form_bytes("plain-cf7.eml"))
+
+    shown = _on_terminal("run", "--config", str(config), "--once", "--now", "2026-10-14T16:00", with_log=True)
+
+    # Each log line written while the bar is drawn starts on a cleared line, so the two never share one.
+    assert "\r\x1b[K20" in shown
     assert "100%" in shown
 
 

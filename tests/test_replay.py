@@ -20,6 +20,7 @@ from harness import (
     folder_counts,
     folder_messages,
     mailbot,
+    parsed,
     plain_body,
     run_once,
     start_daemon,
@@ -89,14 +90,23 @@ def test_replay_twice_is_refused(loose_yes: tuple[Path, str]) -> None:
     assert f"message #{number} was not set aside: it was handled (reply applied)" in again.output
 
 
-def test_replay_without_case_sets_aside_again(loose_yes: tuple[Path, str], imap_account: Account) -> None:
+def _notices(sink: SmtpSink) -> int:
+    return sum("needs your attention" in str(parsed(email)["Subject"]).lower() for email in emails_to(sink, BUSINESS_MANAGER))
+
+
+def test_replay_without_case_sets_aside_again(loose_yes: tuple[Path, str], imap_account: Account, smtp_sink: SmtpSink) -> None:
     config, reference = loose_yes
     before = _set_aside(config)
 
+    notices_before = _notices(smtp_sink)
+    assert notices_before == 1
+
     result = mailbot("attention", "replay", str(before["id"]), "--config", str(config))
 
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert f"Message #{before['id']} is still set aside: {before['reason']}" in result.output
+    # The business manager heard of it when it was first set aside; a replay by hand adds no second notice.
+    assert _notices(smtp_sink) == notices_before
     after = _set_aside(config)
     assert (after["id"], after["reason"]) == (before["id"], before["reason"])
     assert folder_counts(imap_account)["Needs attention"] == 1
@@ -135,7 +145,7 @@ def test_replay_of_moved_message_fails(loose_yes: tuple[Path, str], imap_account
 
     result = mailbot("attention", "replay", str(number), "--case", reference, "--config", str(config))
 
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert "is still set aside" in result.output
     assert "no longer in the Needs attention folder; move it back there and ask again" in _set_aside(config)["reason"]
     assert case(config, reference)["state"] == "awaiting_consent"

@@ -219,15 +219,15 @@ class DovecotServer:
             raise RuntimeError("stop() Dovecot before cleanup() deletes its directory")
         shutil.rmtree(self.directory, ignore_errors=True)
 
-    def add_account(self) -> Account:
-        """Create a new user with a random password and an empty mailbox.
+    def add_account(self, password: str | None = None) -> Account:
+        """Create a new user with ``password``, or a random one, and an empty mailbox.
 
         Usernames are ``userN@<domain>`` with N counting up from 1, so every
         account of one server is new and its Maildir does not exist yet.
         """
         with self._accounts_lock:
             username = f"user{next(self._account_numbers)}@{self.domain}"
-        password = secrets.token_urlsafe(16)
+        password = password or secrets.token_urlsafe(16)
         self._write_passwd_file(username, password)
 
         return Account(
