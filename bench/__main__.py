@@ -139,7 +139,7 @@ def _options(arguments: argparse.Namespace) -> dict:
 
 def _machine_line(info: dict) -> str:
     return (
-        f"\nMachine: {info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB; Python {info['python']}, SQLite {info['sqlite']}, "
+        f"\nMachine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB; Python {info['python']}, SQLite {info['sqlite']}, "
         f"Dovecot {info['dovecot']}, {info['postgresql']}; load average {info['load_average_at_start']:.2f} at start, "
         f"{info['load_average_at_end']:.2f} at end"
     )

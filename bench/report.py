@@ -126,7 +126,7 @@ def _memory_rows(memory: dict) -> list[Row]:
             measured = f"{case['above_baseline_bytes'] / MB:.1f} MB, {case['whole_fetches']} whole fetches"
         else:
             target, met = f"<= {MEMORY_FACTOR_TARGET:.0f}x message", _met(factor <= MEMORY_FACTOR_TARGET)
-            measured = f"{case['above_baseline_bytes'] / MB:.0f} MB above {case['baseline_kb'] / 1000:.0f} MB"
+            measured = f"{case['above_baseline_bytes'] / MB:.0f} MB above {case['baseline_kb'] * 1024 / MB:.0f} MB"
         rows.append(Row(f"peak memory, {message_mb:.1f} MB message, {names[name]}", measured, floor_text, f"{factor:.1f}x message", target, met))
     return rows
 
@@ -167,7 +167,7 @@ def machine() -> dict:
     return {
         "cpu": cpu.group(1).strip() if cpu else platform.processor(),
         "cores": os.cpu_count(),
-        "memory_gb": round(int(memory.group(1)) / 1024 / 1024, 1) if memory else None,
+        "memory_gib": round(int(memory.group(1)) / 1024 / 1024, 1) if memory else None,
         "kernel": platform.release(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,

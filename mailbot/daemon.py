@@ -20,9 +20,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from mailbot.config import Settings
 from mailbot.daily_purge import DailyPurge
 from mailbot.duework import DueWorkSweep, SweepReport
-from mailbot.errors import MailboxError, MailbotError
+from mailbot.errors import LoginRejected, MailboxError, MailbotError
 from mailbot.intake import Intake, IntakeReport, Progress
-from mailbot.mailbox import CONNECTION_ERRORS, Mailbox
+from mailbot.mailbox import CONNECTION_ERRORS, LOGIN_RETRY_SECONDS, Mailbox
 from mailbot.oauth2 import token_source_for
 from mailbot.outbox import Outbox
 from mailbot.render import TemplateRenderer
@@ -150,6 +150,7 @@ class DaemonLoop:
         self.mailbox: Mailbox | None = None
         self.intake_failures = 0
         self.retry_at: datetime | None = None
+        self.login_retry_at: datetime | None = None
         # Non-zero when the daemon stopped because it lost the work lock, so a service manager restarts it.
         self.exit_code = 0
 
@@ -270,6 +271,9 @@ class DaemonLoop:
             job.modify(next_run_time=self.retry_at)
 
     def _read_inbox(self) -> IntakeReport | None:
+        if self.login_retry_at is not None and utc_now() < self.login_retry_at:
+            return None
+        self.login_retry_at = None
         try:
             if self.mailbox is None:
                 self.mailbox = Mailbox(self.settings.mailbox, self.daemon.tokens)
@@ -279,6 +283,10 @@ class DaemonLoop:
             self._close_mailbox()
             self.intake_failures += 1
             delay = min(FIRST_RETRY_SECONDS * 2 ** (self.intake_failures - 1), self.settings.mailbox.poll_interval_seconds)
+            if isinstance(exc, LoginRejected):
+                # Mail providers lock an account after a run of rejected logins, so even the regular poll waits.
+                delay = max(delay, LOGIN_RETRY_SECONDS)
+                self.login_retry_at = utc_now() + timedelta(seconds=delay)
             log.warning("INBOX check failed: %s; trying again in %d s", exc, delay)
             self.retry_at = utc_now() + timedelta(seconds=delay)
             return None

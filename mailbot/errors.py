@@ -17,5 +17,9 @@ class MailboxError(MailbotError, ConnectionError):
     """The IMAP server could not be reached, refused the login, or failed a command."""
 
 
+class LoginRejected(MailboxError):
+    """The IMAP server refused the username and password or token, which retrying soon will not change."""
+
+
 class CaseNotFound(MailbotError, LookupError):
     """No case has the requested reference."""

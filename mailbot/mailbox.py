@@ -21,11 +21,14 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from mailbot import sasl
 from mailbot.config import MailboxSettings
-from mailbot.errors import MailboxError
+from mailbot.errors import LoginRejected, MailboxError
 from mailbot.oauth2 import TokenSource, token_source_for
 from mailbot.tls import client_context, describe_tls_failure
 
 log = logging.getLogger("mailbot.mailbox")
+
+# How long a rejected login waits before the next try, in the inbox job and the IDLE watcher alike.
+LOGIN_RETRY_SECONDS = 300
 
 # Failures that mean the connection is unusable and must be opened again.
 CONNECTION_ERRORS = (IMAPClientError, OSError, socket.timeout, ssl.SSLError)
@@ -107,7 +110,7 @@ class Mailbox:
                 method = imap_oauth2_login(client, settings, self.tokens)
         except LoginError as exc:
             _close_quietly(client)
-            raise MailboxError(
+            raise LoginRejected(
                 f"the IMAP server {self.where} rejected the login for {settings.username!r}: {_server_text(exc)}"
             ) from exc
         except MailboxError:

@@ -13,8 +13,8 @@ import threading
 from collections.abc import Callable
 
 from mailbot.config import MailboxSettings
-from mailbot.errors import MailboxError
-from mailbot.mailbox import CONNECTION_ERRORS, Mailbox
+from mailbot.errors import LoginRejected, MailboxError
+from mailbot.mailbox import CONNECTION_ERRORS, LOGIN_RETRY_SECONDS, Mailbox
 from mailbot.oauth2 import TokenSource
 
 log = logging.getLogger("mailbot.watcher")
@@ -55,7 +55,11 @@ class IdleWatcher:
                 if self.idling:
                     delay = FIRST_RECONNECT_DELAY_SECONDS
                 self.idling = False
-                log.warning("IDLE connection to %s:%s lost: %s; reconnecting in %.0f s", self.settings.host, self.settings.port, exc, delay)
+                if isinstance(exc, LoginRejected):
+                    delay = max(delay, LOGIN_RETRY_SECONDS)
+                    log.warning("IDLE sign-in to %s:%s rejected: %s; trying again in %.0f s", self.settings.host, self.settings.port, exc, delay)
+                else:
+                    log.warning("IDLE connection to %s:%s lost: %s; reconnecting in %.0f s", self.settings.host, self.settings.port, exc, delay)
             if self.stop_event.wait(delay):
                 return
             delay = min(delay * 2, MAX_RECONNECT_DELAY_SECONDS)

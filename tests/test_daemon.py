@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import append, folder_counts, form_bytes, write_config
+from harness import append, folder_counts, form_bytes, start_daemon, write_config
 from servers import Account
 
 from mailbot.embedded import EmbeddedImapServer, SmtpSink, free_port
@@ -26,6 +26,15 @@ def _start_daemon(config: Path) -> subprocess.Popen[str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def _wait_for_log(log_file: Path, text: str, count: int = 1, timeout_seconds: float = 60) -> None:
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        if log_file.exists() and log_file.read_text(errors="replace").count(text) >= count:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"{text!r} did not appear {count} time(s) in the daemon's log within {timeout_seconds:.0f} s:\n{log_file.read_text(errors='replace')}")
 
 
 def _stop(process: subprocess.Popen[str]) -> tuple[int, str]:
@@ -120,21 +129,47 @@ def test_daemon_survives_imap_restart(tmp_path: Path, smtp_sink: SmtpSink, store
     account = Account(first.host, port, first.username, first.password, "pymap")
     config = write_config(tmp_path, account, smtp_sink, store_url)
     config.write_text(config.read_text().replace("poll_interval_seconds = 5", "poll_interval_seconds = 600"))
-    process = _start_daemon(config)
+    log_file = tmp_path / "daemon.log"
+    process = start_daemon(config, log_file)
     second = None
     try:
-        time.sleep(2)
+        # Stopping the server before the daemon idles on it would test nothing, and a loaded machine starts slowly.
+        _wait_for_log(log_file, "IDLE on")
         first.stop()
         second = EmbeddedImapServer(username=account.username, password=account.password, port=port).start()
-        time.sleep(4)  # the watcher notices, waits a second and reconnects
+        _wait_for_log(log_file, "IDLE connection to")
+        _wait_for_log(log_file, "IDLE on", count=2)
         append(account, form_bytes("html-table.eml"))
 
         received = smtp_sink.wait_for(5, timeout_seconds=20)
     finally:
-        code, output = _stop(process)
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=STOP_LIMIT_SECONDS)
         if second is not None:
             second.stop()
 
+    output = log_file.read_text(errors="replace")
     assert len(received) == 5, output
-    assert "IDLE connection to" in output
     assert code == 0, output
+
+
+def test_rejected_login_not_retried_soon(tmp_path: Path, pymap_account: Account, smtp_sink: SmtpSink, sqlite_url: str) -> None:
+    wrong = Account(pymap_account.host, pymap_account.port, pymap_account.username, "not-the-password", pymap_account.server)
+    config = write_config(tmp_path, wrong, smtp_sink, sqlite_url)
+    log_file = tmp_path / "daemon.log"
+
+    daemon = start_daemon(config, log_file)
+    try:
+        _wait_for_log(log_file, "INBOX check failed")
+        _wait_for_log(log_file, "IDLE sign-in to")
+        # Without the longer wait, the inbox job (every 5 s here) and the IDLE watcher would each try again by then.
+        time.sleep(11)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=30)
+
+    log = log_file.read_text(errors="replace")
+    assert log.count("rejected the login") == 2, log
+    assert "INBOX check failed" in log
+    assert "trying again in 300 s" in log
+    assert "IDLE sign-in to" in log
