@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from mailbot.cli_common import configure_logging, load_settings_or_exit, open_sessions, text_table
 from mailbot.config import Settings
@@ -30,7 +30,8 @@ from mailbot.errors import MailbotError
 from mailbot.references import find_reference
 from mailbot.render import uk_date, uk_time
 from mailbot.replay import ReplayRejected, request_replay
-from mailbot.store.models import InboundMessage
+from mailbot.digest import FINISHED_STATES
+from mailbot.store.models import Case, InboundMessage, Pst
 
 # How long beyond one poll interval `replay` waits for a running daemon to report the result.
 DAEMON_WAIT_MARGIN_SECONDS = 30
@@ -77,7 +78,7 @@ def attention(ctx: click.Context, config_path: Path | None, days: int, as_json: 
             .options(selectinload(InboundMessage.case))
             .order_by(InboundMessage.recorded_at, InboundMessage.id)
         )
-        rows = [_row(message, settings.zone) for message in session.scalars(query)]
+        rows = [_row(session, message, settings.zone) for message in session.scalars(query)]
 
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -164,9 +165,11 @@ def _result(sessions: Any, message_number: int, settings: Settings) -> tuple[str
         return f"Message #{message_number} was handled again{about} ({outcome}) and moved to {settings.mailbox.processed_folder}.", False
 
 
-def _row(message: InboundMessage, zone: Any) -> dict[str, Any]:
-    # The case the message was filed under, or else the reference its subject names.
+def _row(session: Session, message: InboundMessage, zone: Any) -> dict[str, Any]:
+    # The case the message was filed under, else the reference its subject names, else the one open case its sender is part of.
     probable_case = message.case.reference if message.case is not None else find_reference(message.subject or "")
+    if probable_case is None and message.sender:
+        probable_case = _only_open_case_of(session, message.sender)
     return {
         "id": message.id,
         "when": message.recorded_at.astimezone(zone).isoformat(timespec="minutes"),
@@ -176,6 +179,20 @@ def _row(message: InboundMessage, zone: Any) -> dict[str, Any]:
         "case": probable_case,
         "message_id": message.message_id,
     }
+
+
+def _only_open_case_of(session: Session, address: str) -> str | None:
+    """Return the reference of the one open case that ``address`` takes part in, or None when none or several do."""
+    address = address.casefold()
+    people = (Case.requester_email, Case.headteacher_email, Case.visiting_teacher_email, Case.host_headteacher_email)
+    query = (
+        select(Case.reference)
+        .outerjoin(Pst, Case.pst_id == Pst.id)
+        .where(Case.state.not_in(FINISHED_STATES), or_(*(func.lower(column) == address for column in (*people, Pst.email))))
+        .limit(2)
+    )
+    references = session.scalars(query).all()
+    return references[0] if len(references) == 1 else None
 
 
 def _text(rows: list[dict[str, Any]]) -> str:

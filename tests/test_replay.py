@@ -63,6 +63,8 @@ def test_replay_with_case_applies_answer(loose_yes: tuple[Path, str], imap_accou
     config, reference = loose_yes
     set_aside = _set_aside(config)
     assert set_aside["from"] == HOST
+    # Nothing in the message names the case, but its sender is the headteacher the one open case waits for.
+    assert set_aside["case"] == reference
 
     result = mailbot("attention", "replay", str(set_aside["id"]), "--case", reference.lower(), "--config", str(config))
 
