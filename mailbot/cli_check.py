@@ -28,7 +28,7 @@ from mailbot.cli_check_oauth2 import OAuth2Login
 from mailbot.cli_common import config_option, configure_logging
 from mailbot.config import MailboxSettings, Settings, SmtpSettings, load_settings
 from mailbot.errors import ConfigError, MailbotError
-from mailbot.mailbox import CONNECTION_ERRORS, _server_text, password_login
+from mailbot.mailbox import CONNECTION_ERRORS, _server_text, new_imap_client, password_login
 from mailbot.oauth2 import token_source_for
 from mailbot.render import template_problems
 from mailbot.resources import configured_folder, shipped_folder
@@ -229,13 +229,7 @@ def _open_imap(settings: MailboxSettings, report: CheckReport) -> IMAPClient | N
     where = _where(settings)
     context = client_context(settings.ca_file) if settings.security != "none" else None
     try:
-        client = IMAPClient(
-            settings.host,
-            port=settings.port,
-            ssl=settings.security == "ssl",
-            ssl_context=context,
-            timeout=settings.timeout_seconds,
-        )
+        client = new_imap_client(settings, context)
     except CONNECTION_ERRORS as exc:
         _report_connect_failure("IMAP", exc, settings.host, where, "mailbox", settings.timeout_seconds, report)
         return None

@@ -156,7 +156,7 @@ class Intake:
     def apply(self, raw: bytes, position: MailboxPosition, now: datetime, assigned_case: str | None = None) -> Outcome:
         """Commit the effect of the message ``raw``; on any failure, commit a set-aside record instead.
 
-        ``assigned_case`` is the case staff said the message belongs to, when they asked for it to be handled again.
+        ``assigned_case`` is the case staff named for the message when requesting that it be handled again.
         """
         mail = self._parse(raw, position, now, assigned_case)
         if isinstance(mail, Outcome):

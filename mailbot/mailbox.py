@@ -85,13 +85,7 @@ class Mailbox:
         context = client_context(settings.ca_file) if settings.security != "none" else None
         client: IMAPClient | None = None
         try:
-            client = IMAPClient(
-                settings.host,
-                port=settings.port,
-                ssl=settings.security == "ssl",
-                ssl_context=context,
-                timeout=settings.timeout_seconds,
-            )
+            client = new_imap_client(settings, context)
             if settings.security == "starttls":
                 client.starttls(context)
         except CONNECTION_ERRORS as exc:
@@ -375,6 +369,17 @@ def _server_text(exc: Exception) -> str:
     text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
     # The callers add their own sentence after the server's, which often ends with a full stop already.
     return text.rstrip(". ")
+
+
+def new_imap_client(settings: MailboxSettings, context: ssl.SSLContext | None) -> IMAPClient:
+    """Open a connection to the IMAP server, with implicit TLS when the settings ask for it; STARTTLS is the caller's step."""
+    return IMAPClient(
+        settings.host,
+        port=settings.port,
+        ssl=settings.security == "ssl",
+        ssl_context=context,
+        timeout=settings.timeout_seconds,
+    )
 
 
 def password_login(client: IMAPClient, username: str, password: str) -> None:

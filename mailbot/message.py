@@ -68,7 +68,7 @@ class InboundMail:
     headers: dict[str, str] = field(repr=False)
     # The whole message as parse_message returns it, with the compat32 policy. Every reader shares it, so none may change it.
     message: Message = field(repr=False, compare=False)
-    # The case a member of staff said this message belongs to, when they asked for it to be handled again.
+    # The case a member of staff named for this message when requesting that it be handled again.
     assigned_case: str | None = None
 
     @property

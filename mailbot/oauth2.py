@@ -93,12 +93,12 @@ class TokenSource(ABC):
     @property
     @abstractmethod
     def description(self) -> str:
-        """The service and the identity it issues tokens for, for log lines and errors; never a secret."""
+        """Name the service and the identity it issues tokens for, for log lines and errors; never a secret."""
 
     @property
     @abstractmethod
     def rejection_advice(self) -> str:
-        """What to check when a mail server rejects a token from this source."""
+        """Name what to check when a mail server rejects a token from this source."""
 
     @property
     def expires_at(self) -> float | None:

@@ -3,7 +3,7 @@
 A request is written on the message's own record, by `mailbot attention
 replay` or by a member of staff who forwards the message with
 `case: PST-2026-0007` on top. The pass over the inbox carries requests out
-at its end, because only the pass holds the mailbox: it finds the message in
+at its end, because only the pass has the mailbox open: it finds the message in
 the Needs attention folder, applies it as if it had just arrived, updates the
 message's one record, and moves it to Processed unless it is set aside again.
 Requests survive a restart, since they are rows, so none is lost between

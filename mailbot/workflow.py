@@ -183,7 +183,7 @@ class Workflow:
     ) -> Outcome:
         route = find_route(session, mail, self.settings.alliance.address)
         caseless = all(command.name in CASELESS_COMMANDS for command in reading.commands)
-        # Lines with errors are answered with the errors, which the sender can fix whether or not a case is named.
+        # Lines with errors get a reply listing the errors, which the sender can fix whether or not a case is named.
         if route is None and not caseless and not reading.errors:
             reason = (
                 "The message from a member of staff has command lines but does not name a case: "
